@@ -67,9 +67,11 @@ export interface ScheduleOptions {
   traceMaxPeriod?: number;
   /**
    * What the runtime can capture. When given, a CPU profile or trace is only
-   * requested if the matching capability is `ok`; when absent, both are.
+   * requested if the matching capability is `ok`; when absent, both are. A
+   * function is asked at every bundle (useful while the runtime adapter is
+   * still loading: return `undefined` until it is known).
    */
-  capabilities?: Capabilities;
+  capabilities?: Capabilities | (() => Capabilities | undefined);
   /**
    * Random source returning numbers in [0, 1), like `Math.random`.
    * @default {Math.random}
@@ -140,8 +142,7 @@ export interface PlannedBundle {
  */
 export class Schedule {
   #settings: ResolvedSchedule;
-  #canCpu: boolean;
-  #canTrace: boolean;
+  #capabilities: ScheduleOptions["capabilities"];
   #random: () => number;
   #index = 0;
   #nextTrace = 0;
@@ -153,9 +154,7 @@ export class Schedule {
    */
   constructor(options: ScheduleOptions = {}) {
     this.#settings = resolveSchedule(options);
-    const caps = options.capabilities;
-    this.#canCpu = caps === undefined || caps.cpu?.ok === true;
-    this.#canTrace = caps === undefined || caps.trace?.ok === true;
+    this.#capabilities = options.capabilities;
     this.#random = options.random ?? Math.random;
   }
 
@@ -190,8 +189,10 @@ export class Schedule {
       this.#nextTrace = i + 1 + Math.floor(this.#draw() * s.traceMaxPeriod);
       traceDuration = s.traceDuration;
     }
-    let cpuProfileDuration = this.#canCpu ? s.cpuProfileDuration : 0;
-    if (!this.#canTrace) traceDuration = 0;
+    const c = this.#capabilities;
+    const caps = typeof c === "function" ? c() : c;
+    let cpuProfileDuration = caps === undefined || caps.cpu?.ok === true ? s.cpuProfileDuration : 0;
+    if (caps !== undefined && caps.trace?.ok !== true) traceDuration = 0;
     // Keep the first bundle quick so short-lived processes still leave data.
     if (i === 0) {
       cpuProfileDuration = 0;

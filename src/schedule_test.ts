@@ -146,6 +146,17 @@ describe("Schedule", () => {
     assert.equal(options.traceDuration, 0);
   });
 
+  it("Schedule.next() asks a capabilities function at every bundle", () => {
+    let caps: { cpu?: { ok: true } } | undefined = undefined;
+    const s = new Schedule({ random: () => 0, traceDuration: 0, capabilities: () => caps });
+    s.next();
+    assert.equal(s.next().options.cpuProfileDuration, 5000);
+    caps = {};
+    assert.equal(s.next().options.cpuProfileDuration, 0);
+    caps = { cpu: { ok: true } };
+    assert.equal(s.next().options.cpuProfileDuration, 5000);
+  });
+
   it("Schedule.next() honours zero durations as off", () => {
     const s = new Schedule({ random: () => 0, cpuProfileDuration: 0, traceDuration: 0 });
     for (let i = 0; i < 5; i++) {
