@@ -62,7 +62,7 @@ bun="$root/.tools/bun/node_modules/.bin/bun"
 # Test files: unit tests beside their source (*_test.ts) and the
 # conformance suite (tests/**/*.test.ts), compiled to dist/ for Node and Bun.
 mapfile -t js_tests < <(find dist -path dist/node_modules -prune -o \( -name '*_test.js' -o -name '*.test.js' \) -print | sort)
-mapfile -t ts_tests < <(find src runtimes tests -name '*_test.ts' -o -name '*.test.ts' | sort)
+mapfile -t ts_tests < <(find src runtimes tests examples -name '*_test.ts' -o -name '*.test.ts' | sort)
 
 failed_any=0
 summary=()
