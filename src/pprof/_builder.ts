@@ -1,0 +1,256 @@
+/**
+ * Internal: the parts of a pprof profile that CPU and heap conversion share.
+ * A string table with index 0 = "", functions and locations deduplicated by
+ * key (ids are index + 1, since 0 means "none" in pprof), a trie of stacks
+ * so a stack is built once per call-tree path, and samples aggregated by
+ * stack.
+ *
+ * @module
+ */
+
+import { create } from "@bufbuild/protobuf";
+import type { CdpCallFrame } from "./cdp_types.ts";
+import {
+  type Function as PprofFunction,
+  type Line,
+  type Location,
+  type Profile,
+  ProfileSchema,
+  type Sample,
+  type ValueType,
+} from "./profile_pb.ts";
+
+/** Stack id of the empty stack (the call tree's root). */
+export const EMPTY_STACK = 0;
+
+/**
+ * The pprof file name for a CDP script URL: `file://` URLs become plain
+ * paths (what `go tool pprof -source_path` and editors expect); everything
+ * else (`node:internal/...`, `https://...`, `""`) is kept.
+ */
+export function fileName(url: string): string {
+  if (!url.startsWith("file://")) return url;
+  let path = url.slice("file://".length);
+  // file://host/path is rare; file:///path has an empty host.
+  if (!path.startsWith("/")) path = path.slice(path.indexOf("/"));
+  try {
+    path = decodeURIComponent(path);
+  } catch {
+    // Keep the undecoded path for malformed escapes.
+  }
+  // file:///C:/x on Windows: drop the slash before the drive letter.
+  if (/^\/[A-Za-z]:\//.test(path)) path = path.slice(1);
+  return path;
+}
+
+/**
+ * Stack id of call-tree node `index`, building (and caching in `stackOf`)
+ * the stacks of its not-yet-seen ancestors. Iterative: walks up to the
+ * nearest ancestor with a known stack, then back down, so each node is
+ * visited once over all calls however deep the tree is.
+ *
+ * @param parent parent index of each node, -1 for roots; must be acyclic.
+ * @param stackOf per-node cache, -1 = not built yet.
+ * @param frameOf the node's frame, or `undefined` if the node is not a
+ * frame (the `(root)` node), in which case it shares its parent's stack.
+ */
+export function nodeStack(
+  builder: ProfileBuilder,
+  index: number,
+  parent: Int32Array,
+  stackOf: Int32Array,
+  frameOf: (index: number) => CdpCallFrame | undefined,
+): number {
+  const path: number[] = [];
+  let j = index;
+  while (j >= 0 && stackOf[j] < 0) {
+    path.push(j);
+    j = parent[j];
+  }
+  let stack = j >= 0 ? stackOf[j] : EMPTY_STACK;
+  for (let k = path.length - 1; k >= 0; k--) {
+    const node = path[k];
+    const frame = frameOf(node);
+    if (frame !== undefined) stack = builder.stack(stack, builder.location(frame));
+    stackOf[node] = stack;
+  }
+  return stack;
+}
+
+/** pprof lines and columns are 1-based with 0 = unknown; CDP's are 0-based with -1 = unknown. */
+function oneBased(zeroBased: number): number {
+  return Number.isInteger(zeroBased) && zeroBased >= 0 ? zeroBased + 1 : 0;
+}
+
+/**
+ * The display name of a frame. Anonymous functions get their position so
+ * that different closures in one file stay apart in pprof's views.
+ */
+export function functionName(frame: CdpCallFrame): string {
+  if (frame.functionName !== "") return frame.functionName;
+  const line = oneBased(frame.lineNumber);
+  if (line === 0) return "(anonymous)";
+  return `(anonymous:${line}:${oneBased(frame.columnNumber)})`;
+}
+
+/** Accumulates strings, functions, locations, stacks and samples. */
+export class ProfileBuilder {
+  #strings: string[] = [""];
+  #stringIds: Map<string, number> = new Map([["", 0]]);
+  #functions: PprofFunction[] = [];
+  #functionIds: Map<string, number> = new Map();
+  #locations: Location[] = [];
+  #locationIds: Map<string, number> = new Map();
+  // Stack trie: stack id -> (parent stack id, leaf location id).
+  #stackParent: number[] = [0];
+  #stackLocation: number[] = [0];
+  #stackIds: Map<string, number> = new Map();
+  // Aggregated samples: stack id -> row in #values.
+  #sampleRows: Map<number, number> = new Map();
+  #sampleStacks: number[] = [];
+  #values: number[][] = [];
+  #width: number;
+
+  /** @param width number of values per sample (sample types). */
+  constructor(width: number) {
+    this.#width = width;
+  }
+
+  /** Index of `value` in the string table, adding it if needed. */
+  string(value: string): number {
+    let id = this.#stringIds.get(value);
+    if (id === undefined) {
+      id = this.#strings.length;
+      this.#strings.push(value);
+      this.#stringIds.set(value, id);
+    }
+    return id;
+  }
+
+  /**
+   * Location id for a frame. Functions are keyed by script, name and file
+   * (two closures with the same name in one script are the same function
+   * to pprof, like in Go); locations by function, line and column.
+   */
+  location(frame: CdpCallFrame): number {
+    const line = oneBased(frame.lineNumber);
+    const column = oneBased(frame.columnNumber);
+    const name = functionName(frame);
+    const fnKey = `${frame.scriptId}\u0000${name}\u0000${frame.url}`;
+    let fnId = this.#functionIds.get(fnKey);
+    if (fnId === undefined) {
+      fnId = this.#functions.length + 1;
+      this.#functionIds.set(fnKey, fnId);
+      const nameId = BigInt(this.string(name));
+      this.#functions.push({
+        $typeName: "perftools.profiles.Function",
+        id: BigInt(fnId),
+        name: nameId,
+        systemName: nameId,
+        filename: BigInt(this.string(fileName(frame.url))),
+        startLine: BigInt(line),
+      });
+    }
+    const locKey = `${fnId}:${line}:${column}`;
+    let locId = this.#locationIds.get(locKey);
+    if (locId === undefined) {
+      locId = this.#locations.length + 1;
+      this.#locationIds.set(locKey, locId);
+      const pprofLine: Line = {
+        $typeName: "perftools.profiles.Line",
+        functionId: BigInt(fnId),
+        line: BigInt(line),
+        column: BigInt(column),
+      };
+      this.#locations.push({
+        $typeName: "perftools.profiles.Location",
+        id: BigInt(locId),
+        mappingId: 0n,
+        address: 0n,
+        line: [pprofLine],
+        isFolded: false,
+      });
+    }
+    return locId;
+  }
+
+  /** Stack id of `parent` with `locationId` called on top of it. */
+  stack(parent: number, locationId: number): number {
+    const key = `${parent}:${locationId}`;
+    let id = this.#stackIds.get(key);
+    if (id === undefined) {
+      id = this.#stackParent.length;
+      this.#stackParent.push(parent);
+      this.#stackLocation.push(locationId);
+      this.#stackIds.set(key, id);
+    }
+    return id;
+  }
+
+  /** Adds `values` to the sample of `stackId` (samples with equal stacks are merged). */
+  add(stackId: number, values: readonly number[]): void {
+    let row = this.#sampleRows.get(stackId);
+    if (row === undefined) {
+      row = this.#values.length;
+      this.#sampleRows.set(stackId, row);
+      this.#sampleStacks.push(stackId);
+      this.#values.push(new Array<number>(this.#width).fill(0));
+    }
+    const sums = this.#values[row];
+    for (let i = 0; i < this.#width; i++) sums[i] += values[i];
+  }
+
+  /** The finished profile message. */
+  build(fields: ProfileFields): Profile {
+    const valueType = ([type, unit]: readonly [string, string]): ValueType => ({
+      $typeName: "perftools.profiles.ValueType",
+      type: BigInt(this.string(type)),
+      unit: BigInt(this.string(unit)),
+    });
+    const sampleType = fields.sampleTypes.map(valueType);
+    const periodType = valueType(fields.periodType);
+    const defaultSampleType = fields.defaultSampleType === undefined
+      ? 0n
+      : BigInt(this.string(fields.defaultSampleType));
+    const samples: Sample[] = new Array(this.#sampleStacks.length);
+    for (let i = 0; i < samples.length; i++) {
+      // Walk the trie from the leaf up: pprof wants the leaf first.
+      const locationId: bigint[] = [];
+      for (let s = this.#sampleStacks[i]; s !== EMPTY_STACK; s = this.#stackParent[s]) {
+        locationId.push(BigInt(this.#stackLocation[s]));
+      }
+      const values = this.#values[i];
+      const value: bigint[] = new Array(values.length);
+      for (let j = 0; j < values.length; j++) value[j] = BigInt(Math.round(values[j]));
+      samples[i] = { $typeName: "perftools.profiles.Sample", locationId, value, label: [] };
+    }
+    return create(ProfileSchema, {
+      sampleType,
+      sample: samples,
+      location: this.#locations,
+      function: this.#functions,
+      stringTable: this.#strings,
+      timeNanos: fields.timeNanos,
+      durationNanos: fields.durationNanos,
+      periodType,
+      period: fields.period,
+      defaultSampleType,
+    });
+  }
+}
+
+/** Profile-level fields passed to {@linkcode ProfileBuilder.build}. */
+export interface ProfileFields {
+  /** `[type, unit]` of each sample value, in order. */
+  sampleTypes: readonly (readonly [string, string])[];
+  /** `[type, unit]` of the sampling period. */
+  periodType: readonly [string, string];
+  /** Events between samples, in `periodType` units. */
+  period: bigint;
+  /** Collection start, nanoseconds since the Unix epoch. */
+  timeNanos: bigint;
+  /** Length of the collection, nanoseconds. */
+  durationNanos: bigint;
+  /** Name of the preferred sample type, if not the last. */
+  defaultSampleType?: string;
+}
