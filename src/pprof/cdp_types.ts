@@ -110,8 +110,12 @@ export interface CdpSamplingHeapProfileNode {
    * scaled it up from the sampled objects (an estimate of the real bytes).
    */
   selfSize: number;
-  /** Node id, referenced by {@linkcode CdpSamplingHeapProfileSample.nodeId}. */
-  id: number;
+  /**
+   * Node id, referenced by {@linkcode CdpSamplingHeapProfileSample.nodeId}.
+   * V8 always sends it; optional because `@types/node`'s
+   * `HeapProfiler.SamplingHeapProfileNode` does not declare it.
+   */
+  id?: number;
   /** Child nodes. */
   children: readonly CdpSamplingHeapProfileNode[];
 }
