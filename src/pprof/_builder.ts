@@ -61,7 +61,8 @@ export function nodeStack(
   stackOf: Int32Array,
   frameOf: (index: number) => CdpCallFrame | undefined,
 ): number {
-  const path: number[] = [];
+  const path = scratchPath;
+  path.length = 0;
   let j = index;
   while (j >= 0 && stackOf[j] < 0) {
     path.push(j);
@@ -76,6 +77,9 @@ export function nodeStack(
   }
   return stack;
 }
+
+// Reused by nodeStack (never re-entered) to spare an allocation per call.
+const scratchPath: number[] = [];
 
 /** pprof lines and columns are 1-based with 0 = unknown; CDP's are 0-based with -1 = unknown. */
 function oneBased(zeroBased: number): number {
@@ -93,6 +97,50 @@ export function functionName(frame: CdpCallFrame): string {
   return `(anonymous:${line}:${oneBased(frame.columnNumber)})`;
 }
 
+const MAX_FAST_LINE = 2 ** 28;
+const MAX_FAST_COLUMN = 2 ** 24;
+
+/**
+ * Open-addressing hash table from a pair of small non-negative integers to
+ * an integer, on typed arrays: the stack trie inserts one entry per call
+ * tree node, and a `Map` keyed by `a * 2^k + b` would box most keys as heap
+ * numbers (past 2^31) and churn the GC.
+ */
+class PairTable {
+  #a: Int32Array = new Int32Array(1024).fill(-1);
+  #b: Int32Array = new Int32Array(1024);
+  #value: Int32Array = new Int32Array(1024);
+  #size = 0;
+
+  /** The value stored for (a, b); stores and returns `value` if there is none. */
+  intern(a: number, b: number, value: number): number {
+    const mask = this.#a.length - 1;
+    let slot = (Math.imul(a, 0x9e3779b1) ^ Math.imul(b, 0x85ebca6b)) & mask;
+    for (;;) {
+      const slotA = this.#a[slot];
+      if (slotA === -1) break;
+      if (slotA === a && this.#b[slot] === b) return this.#value[slot];
+      slot = (slot + 1) & mask;
+    }
+    this.#a[slot] = a;
+    this.#b[slot] = b;
+    this.#value[slot] = value;
+    if (++this.#size * 2 > this.#a.length) this.#grow();
+    return value;
+  }
+
+  #grow(): void {
+    const [a, b, value] = [this.#a, this.#b, this.#value];
+    this.#a = new Int32Array(a.length * 2).fill(-1);
+    this.#b = new Int32Array(a.length * 2);
+    this.#value = new Int32Array(a.length * 2);
+    this.#size = 0;
+    for (let i = 0; i < a.length; i++) {
+      if (a[i] !== -1) this.intern(a[i], b[i], value[i]);
+    }
+  }
+}
+
 /** Accumulates strings, functions, locations, stacks and samples. */
 export class ProfileBuilder {
   #strings: string[] = [""];
@@ -104,7 +152,9 @@ export class ProfileBuilder {
   // Stack trie: stack id -> (parent stack id, leaf location id).
   #stackParent: number[] = [0];
   #stackLocation: number[] = [0];
-  #stackIds: Map<string, number> = new Map();
+  #stackIds: PairTable = new PairTable();
+  // scriptId -> url -> position -> functionName -> location id.
+  #frameCache: Map<string, Map<string, Map<number, Map<string, number>>>> = new Map();
   // Aggregated samples: stack id -> row in #values.
   #sampleRows: Map<number, number> = new Map();
   #sampleStacks: number[] = [];
@@ -133,6 +183,33 @@ export class ProfileBuilder {
    * to pprof, like in Go); locations by function, line and column.
    */
   location(frame: CdpCallFrame): number {
+    // Fast path: a call tree repeats the same few hundred frames across
+    // thousands of nodes, so look the raw frame up in nested maps keyed by
+    // its own strings (whose hashes V8 caches) and a number for the
+    // position, instead of building key strings for every node.
+    const { lineNumber, columnNumber } = frame;
+    if (
+      lineNumber >= -1 && lineNumber < MAX_FAST_LINE && columnNumber >= -1 && columnNumber < MAX_FAST_COLUMN &&
+      Number.isInteger(lineNumber) && Number.isInteger(columnNumber)
+    ) {
+      const position = (lineNumber + 1) * MAX_FAST_COLUMN + (columnNumber + 1);
+      let byUrl = this.#frameCache.get(frame.scriptId);
+      if (byUrl === undefined) this.#frameCache.set(frame.scriptId, byUrl = new Map());
+      let byPosition = byUrl.get(frame.url);
+      if (byPosition === undefined) byUrl.set(frame.url, byPosition = new Map());
+      let byName = byPosition.get(position);
+      if (byName === undefined) byPosition.set(position, byName = new Map());
+      let id = byName.get(frame.functionName);
+      if (id === undefined) {
+        id = this.#location(frame);
+        byName.set(frame.functionName, id);
+      }
+      return id;
+    }
+    return this.#location(frame);
+  }
+
+  #location(frame: CdpCallFrame): number {
     const line = oneBased(frame.lineNumber);
     const column = oneBased(frame.columnNumber);
     const name = functionName(frame);
@@ -176,13 +253,11 @@ export class ProfileBuilder {
 
   /** Stack id of `parent` with `locationId` called on top of it. */
   stack(parent: number, locationId: number): number {
-    const key = `${parent}:${locationId}`;
-    let id = this.#stackIds.get(key);
-    if (id === undefined) {
-      id = this.#stackParent.length;
+    const next = this.#stackParent.length;
+    const id = this.#stackIds.intern(parent, locationId, next);
+    if (id === next) {
       this.#stackParent.push(parent);
       this.#stackLocation.push(locationId);
-      this.#stackIds.set(key, id);
     }
     return id;
   }

@@ -77,8 +77,7 @@ export function cpuProfileToPprof(
 ): Profile {
   const nodes = profile.nodes;
   const count = nodes.length;
-  const indexOf = new Map<number, number>();
-  for (let i = 0; i < count; i++) indexOf.set(nodes[i].id, i);
+  const indexOf = indexNodes(nodes);
   const parent = parentIndexes(nodes, indexOf);
 
   // Hits per node: from the sample list when present (it is the source of
@@ -168,7 +167,7 @@ const UNREACHABLE = -2;
  */
 function parentIndexes(
   nodes: readonly CdpCpuProfileNode[],
-  indexOf: Map<number, number>,
+  indexOf: NodeIndex,
 ): Int32Array {
   const count = nodes.length;
   const isChild = new Uint8Array(count);
@@ -201,6 +200,46 @@ function parentIndexes(
     }
   }
   return parent;
+}
+
+/** Node id -> position in the nodes array. */
+interface NodeIndex {
+  get(id: number): number | undefined;
+}
+
+/** A {@linkcode NodeIndex} over a typed array, for the usual small dense ids (V8 numbers nodes 1..n). */
+class DenseNodeIndex implements NodeIndex {
+  #slots: Int32Array;
+  constructor(size: number) {
+    this.#slots = new Int32Array(size).fill(-1);
+  }
+  set(id: number, index: number): void {
+    this.#slots[id] = index;
+  }
+  get(id: number): number | undefined {
+    const index = this.#slots[id];
+    return index === undefined || index < 0 ? undefined : index;
+  }
+}
+
+/** Index of node ids; with duplicate ids the last node wins. */
+function indexNodes(nodes: readonly CdpCpuProfileNode[]): NodeIndex {
+  const count = nodes.length;
+  let max = 0;
+  let dense = true;
+  for (let i = 0; i < count && dense; i++) {
+    const id = nodes[i].id;
+    dense = Number.isInteger(id) && id >= 0;
+    if (id > max) max = id;
+  }
+  if (dense && max < 4 * count + 1024) {
+    const index = new DenseNodeIndex(max + 1);
+    for (let i = 0; i < count; i++) index.set(nodes[i].id, i);
+    return index;
+  }
+  const index = new Map<number, number>();
+  for (let i = 0; i < count; i++) index.set(nodes[i].id, i);
+  return index;
 }
 
 function finite(x: number): number {

@@ -318,18 +318,96 @@ describe("cpuProfileToPprof", () => {
     }
   });
 
-  it("cpuProfileToPprof() preserves sample counts for any well-formed tree", () => {
+  it("cpuProfileToPprof() walks a 100 000-frame-deep tree without recursion", () => {
+    const depth = 100_000;
+    const nodes: CdpCpuProfileNode[] = [{ id: 1, callFrame: ROOT, children: [2] }];
+    for (let i = 2; i <= depth + 1; i++) {
+      nodes.push({ id: i, callFrame: frame(i % 2 ? "odd" : "even", i, 0), children: i <= depth ? [i + 1] : [] });
+    }
+    const p = cpuProfileToPprof({ nodes, startTime: 0, endTime: 10, samples: [depth + 1, 2], timeDeltas: [1, 1] }, opts);
+    checkWellFormed(p);
+    assert.equal(p.function.length, 2);
+    assert.equal(p.location.length, depth);
+    assert.deepEqual(p.sample.map((s) => s.locationId.length).sort((a, b) => a - b), [1, depth]);
+    const deep = p.sample.find((s) => s.locationId.length === depth)!;
+    assert.equal(deep.locationId[0], BigInt(depth)); // the leaf, built last
+  });
+
+  it("cpuProfileToPprof() matches a naive reference on a large random tree", () => {
+    let seed = 7;
+    const rand = (n: number) => {
+      seed = (Math.imul(seed, 48271) + 11) & 0x7fffffff;
+      return seed % n;
+    };
+    const nodes: CdpCpuProfileNode[] = [{ id: 1, callFrame: ROOT, children: [] }];
+    for (let i = 1; i < 20_000; i++) {
+      const node = { id: i + 1, callFrame: frame(`f${rand(40)}`, rand(5), rand(3)), children: [] as number[] };
+      (nodes[rand(i)].children as number[]).push(node.id);
+      nodes.push(node);
+    }
+    const samples = Array.from({ length: 50_000 }, () => 1 + rand(nodes.length));
+    const profile: CdpCpuProfile = { nodes, startTime: 0, endTime: 1, samples, timeDeltas: samples.map(() => 1000) };
+    const p = cpuProfileToPprof(profile, opts);
+    checkWellFormed(p);
+    assert.deepEqual(stackCounts(resolveKeys(p)), referenceStackCounts(profile));
+  });
+
+  it("cpuProfileToPprof() preserves sample counts and stacks for any well-formed tree", () => {
     fc.assert(
       fc.property(arbitraryCpuProfile(), ({ profile, expectedCount }) => {
         const p = cpuProfileToPprof(profile, opts);
         checkWellFormed(p);
         assert.equal(total(p, 0), expectedCount);
         assert.equal(total(p, 1), expectedCount * Number(p.period));
+        assert.deepEqual(stackCounts(resolveKeys(p)), referenceStackCounts(profile));
         assert.deepEqual(decodeProfile(encodeProfile(p)), p);
       }),
     );
   });
 });
+
+/** Each sample's frames as `name@file:line:column`, leaf first, with its count. */
+function resolveKeys(p: ReturnType<typeof cpuProfileToPprof>): [string, number][] {
+  const locations = new Map(p.location.map((l) => [l.id, l]));
+  const functions = new Map(p.function.map((f) => [f.id, f]));
+  return p.sample.map((s) => [
+    s.locationId.map((id) => {
+      const line = locations.get(id)!.line[0];
+      const fn = functions.get(line.functionId)!;
+      return `${str(p, fn.name)}@${str(p, fn.filename)}:${line.line}:${line.column}`;
+    }).join(" < "),
+    Number(s.value[0]),
+  ]);
+}
+
+function stackCounts(entries: [string, number][]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const [key, n] of entries) counts.set(key, (counts.get(key) ?? 0) + n);
+  return new Map([...counts].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** The expected stacks, computed the obvious way: follow parents from each sampled node. */
+function referenceStackCounts(profile: CdpCpuProfile): Map<string, number> {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const parentOf = new Map<number, number>();
+  for (const n of profile.nodes) for (const c of n.children ?? []) if (!parentOf.has(c)) parentOf.set(c, n.id);
+  const entries: [string, number][] = [];
+  for (const id of profile.samples ?? []) {
+    const leaf = byId.get(id)!;
+    const name = leaf.callFrame.functionName;
+    if (name === "(program)" || name === "(idle)" || !parentOf.has(id)) continue;
+    const frames: string[] = [];
+    for (let cur: number | undefined = id; cur !== undefined && parentOf.has(cur); cur = parentOf.get(cur)) {
+      const f = byId.get(cur)!.callFrame;
+      const line = f.lineNumber >= 0 ? f.lineNumber + 1 : 0;
+      const column = f.columnNumber >= 0 ? f.columnNumber + 1 : 0;
+      const fnName = f.functionName || (line > 0 ? `(anonymous:${line}:${column})` : "(anonymous)");
+      frames.push(`${fnName}@${f.url.replace("file://", "")}:${line}:${column}`);
+    }
+    entries.push([frames.join(" < "), 1]);
+  }
+  return stackCounts(entries);
+}
 
 const SPECIAL = ["(program)", "(idle)", "(garbage collector)"];
 

@@ -1,0 +1,236 @@
+/**
+ * Benchmark: CDP CPU profile -> pprof bytes, autoprof vs `pprof-format`.
+ *
+ * Records a real CPU profile first (node:inspector, 1 ms sampling, 10 s of
+ * work spread over many distinct stacks), then times, in the same run:
+ *
+ * - autoprof: `cpuProfileToPprof` + `encodeProfile` (protobuf-es);
+ * - baseline: the same conversion written the common way on top of
+ *   pprof-format (`StringTable.dedup`, per-node stack arrays, class
+ *   instances), then `Profile.encode()`.
+ *
+ * Reports the first (cold) call of each, the median and p90 of the next N
+ * (warm), the encoded and gzipped sizes, and the warm ratio to the
+ * baseline. Timings are for comparison within one run only.
+ *
+ * Run: `npm run bench:encode` (builds, then `node dist/bench/encode.js`).
+ * Environment: AUTOPROF_BENCH_CPU_MS (profile length, default 10000),
+ * AUTOPROF_BENCH_N (warm iterations, default 30), AUTOPROF_BENCH_SAVE
+ * (a path: also write the recorded CDP profile there as JSON).
+ *
+ * @module
+ */
+
+import { writeFileSync } from "node:fs";
+import { Session } from "node:inspector";
+import {
+  Function as PfFunction,
+  Line as PfLine,
+  Location as PfLocation,
+  Profile as PfProfile,
+  Sample as PfSample,
+  StringTable as PfStringTable,
+  ValueType as PfValueType,
+} from "pprof-format";
+import type { CdpCpuProfile, CdpCpuProfileNode } from "../src/pprof/cdp_types.ts";
+import { cpuProfileToPprof } from "../src/pprof/from_cpu_profile.ts";
+import { decodeProfile, encodeProfile } from "../src/pprof/encode.ts";
+import { gzip } from "../src/gzip.ts";
+
+const profileMs = Number(process.env.AUTOPROF_BENCH_CPU_MS ?? 10_000);
+const warmRuns = Number(process.env.AUTOPROF_BENCH_N ?? 30);
+
+// --- a real profile with many distinct stacks ---------------------------
+
+function rand(n: number): number {
+  return Math.floor(Math.random() * n);
+}
+// Twelve functions calling each other in random order, each doing a
+// little work of its own, so the call tree has thousands of paths like a
+// real service's.
+const fns: ((depth: number) => number)[] = [];
+function spin(n: number): number {
+  let x = 0;
+  for (let i = 0; i < n; i++) x += Math.sqrt(i + n);
+  return x;
+}
+function step(depth: number): number {
+  const own = spin(50 + rand(200));
+  return depth <= 0 ? own : own + fns[rand(fns.length)](depth - 1);
+}
+fns.push(
+  function parseRequest(d) { return step(d) + 1; },
+  function routeLookup(d) { return step(d) * 2; },
+  function authorize(d) { return step(d) - 1; },
+  function loadUser(d) { return step(d) + spin(100); },
+  function renderTemplate(d) { return step(d) / 2; },
+  function serializeJson(d) { return JSON.stringify({ d, v: step(d) }).length; },
+  function compressBody(d) { return step(d) + 3; },
+  function queryDb(d) { return step(d) + 4; },
+  function cacheGet(d) { return step(d) + 5; },
+  function validateInput(d) { return step(d) + 6; },
+  function logAccess(d) { return step(d) + 7; },
+  (d) => step(d) + 8,
+);
+
+function post<T>(session: Session, method: string, params: object = {}): Promise<T> {
+  return new Promise((resolve, reject) =>
+    session.post(method, params, (err, result) => (err ? reject(err) : resolve(result as T)))
+  );
+}
+
+async function recordProfile(): Promise<{ profile: CdpCpuProfile; startNanos: bigint }> {
+  const session = new Session();
+  session.connect();
+  await post(session, "Profiler.enable");
+  await post(session, "Profiler.setSamplingInterval", { interval: 1000 });
+  const startNanos = BigInt(Date.now()) * 1_000_000n;
+  await post(session, "Profiler.start");
+  const end = Date.now() + profileMs;
+  while (Date.now() < end) {
+    for (let i = 0; i < 20; i++) step(3 + rand(8));
+    // Let the profiler's idle ticks in now and then, like a real server.
+    if (rand(50) === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+  const { profile } = await post<{ profile: CdpCpuProfile }>(session, "Profiler.stop");
+  session.disconnect();
+  return { profile, startNanos };
+}
+
+// --- the baseline: the same conversion on pprof-format -------------------
+
+function pprofFormatFromCdp(profile: CdpCpuProfile, startNanos: bigint): Uint8Array {
+  const strings = new PfStringTable();
+  const byId = new Map<number, CdpCpuProfileNode>();
+  for (const n of profile.nodes) byId.set(n.id, n);
+  const hits = new Map<number, number>();
+  for (const id of profile.samples ?? []) hits.set(id, (hits.get(id) ?? 0) + 1);
+  const deltas = profile.timeDeltas ?? [];
+  let sum = 0;
+  for (let i = 1; i < deltas.length; i++) sum += deltas[i];
+  const period = deltas.length > 1 ? Math.round((sum / (deltas.length - 1)) * 1000) : 10_000_000;
+
+  const functions: PfFunction[] = [];
+  const functionIds = new Map<string, number>();
+  const locations: PfLocation[] = [];
+  const locationIds = new Map<string, number>();
+  const locationOf = (node: CdpCpuProfileNode): number => {
+    const f = node.callFrame;
+    const line = f.lineNumber >= 0 ? f.lineNumber + 1 : 0;
+    const column = f.columnNumber >= 0 ? f.columnNumber + 1 : 0;
+    const name = f.functionName || (line ? `(anonymous:${line}:${column})` : "(anonymous)");
+    const fnKey = `${f.scriptId}:${name}:${f.url}`;
+    let fnId = functionIds.get(fnKey);
+    if (fnId === undefined) {
+      fnId = functions.length + 1;
+      functionIds.set(fnKey, fnId);
+      const nameId = strings.dedup(name);
+      const file = f.url.startsWith("file://") ? f.url.slice(7) : f.url;
+      functions.push(new PfFunction({ id: fnId, name: nameId, systemName: nameId, filename: strings.dedup(file), startLine: line }));
+    }
+    const locKey = `${fnId}:${line}:${column}`;
+    let locId = locationIds.get(locKey);
+    if (locId === undefined) {
+      locId = locations.length + 1;
+      locationIds.set(locKey, locId);
+      locations.push(new PfLocation({ id: locId, line: [new PfLine({ functionId: fnId, line, column })] }));
+    }
+    return locId;
+  };
+
+  const samples: PfSample[] = [];
+  const root = profile.nodes[0];
+  const work: { node: CdpCpuProfileNode; stack: number[] }[] = (root.children ?? []).map((id) => ({ node: byId.get(id)!, stack: [] }));
+  while (work.length > 0) {
+    const { node, stack } = work.pop()!;
+    const name = node.callFrame.functionName;
+    if (name === "(program)" || name === "(idle)") continue;
+    const here = [locationOf(node), ...stack];
+    const n = hits.get(node.id) ?? 0;
+    if (n > 0) samples.push(new PfSample({ locationId: here, value: [n, n * period] }));
+    for (const id of node.children ?? []) work.push({ node: byId.get(id)!, stack: here });
+  }
+
+  const cpu = new PfValueType({ type: strings.dedup("cpu"), unit: strings.dedup("nanoseconds") });
+  return new PfProfile({
+    sampleType: [new PfValueType({ type: strings.dedup("samples"), unit: strings.dedup("count") }), cpu],
+    sample: samples,
+    location: locations,
+    function: functions,
+    stringTable: strings,
+    timeNanos: startNanos,
+    durationNanos: Math.round((profile.endTime - profile.startTime) * 1000),
+    periodType: cpu,
+    period,
+  }).encode();
+}
+
+// --- measurement -----------------------------------------------------------
+
+interface Result {
+  name: string;
+  coldMs: number;
+  medianMs: number;
+  p90Ms: number;
+  bytes: number;
+  gzipped: number;
+}
+
+async function measure(name: string, run: () => Uint8Array): Promise<Result> {
+  let t = performance.now();
+  const bytes = run();
+  const coldMs = performance.now() - t;
+  const times: number[] = [];
+  for (let i = 0; i < warmRuns; i++) {
+    t = performance.now();
+    run();
+    times.push(performance.now() - t);
+  }
+  times.sort((a, b) => a - b);
+  return {
+    name,
+    coldMs,
+    medianMs: times[Math.floor(times.length / 2)],
+    p90Ms: times[Math.min(times.length - 1, Math.floor(times.length * 0.9))],
+    bytes: bytes.length,
+    gzipped: (await gzip(bytes)).length,
+  };
+}
+
+console.error(`recording a ${profileMs} ms CPU profile at 1 ms sampling...`);
+const { profile, startNanos } = await recordProfile();
+if (process.env.AUTOPROF_BENCH_SAVE) writeFileSync(process.env.AUTOPROF_BENCH_SAVE, JSON.stringify(profile));
+console.error(`${profile.samples?.length ?? 0} samples, ${profile.nodes.length} nodes`);
+
+const ours = await measure("autoprof (protobuf-es)", () =>
+  encodeProfile(cpuProfileToPprof(profile, { startTimeEpochNanos: startNanos }))
+);
+const baseline = await measure("pprof-format", () => pprofFormatFromCdp(profile, startNanos));
+
+// Both must describe the same profile, or the comparison means nothing.
+const a = decodeProfile(encodeProfile(cpuProfileToPprof(profile, { startTimeEpochNanos: startNanos })));
+const b = decodeProfile(pprofFormatFromCdp(profile, startNanos));
+const count = (p: typeof a) => p.sample.reduce((s, x) => s + Number(x.value[0]), 0);
+if (count(a) !== count(b) || a.location.length !== b.location.length) {
+  throw new Error(`Benchmark outputs differ: ${count(a)} vs ${count(b)} samples, ${a.location.length} vs ${b.location.length} locations`);
+}
+
+const fmt = (x: number, digits = 2) => x.toFixed(digits);
+const rows = [ours, baseline].map((r) => [
+  r.name,
+  fmt(r.coldMs),
+  fmt(r.medianMs),
+  fmt(r.p90Ms),
+  fmt(r.medianMs / baseline.medianMs),
+  String(r.bytes),
+  String(r.gzipped),
+]);
+const header = ["implementation", "cold ms", "median ms", "p90 ms", "x baseline", "bytes", "gzipped"];
+const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+console.log(
+  `CDP -> pprof build+encode: ${profile.samples?.length ?? 0} samples, ${a.sample.length} stacks, ` +
+    `${a.location.length} locations; ${warmRuns} warm runs; ${process.version}`,
+);
+console.log(line(header));
+for (const r of rows) console.log(line(r));
