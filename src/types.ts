@@ -166,7 +166,16 @@ export type TimedCapture =
 
 /** Result of a trace capture, with the CPU profile recorded alongside. */
 export type TraceCapture =
-  | { ok: true; data: Uint8Array; profileDuringTrace?: Uint8Array }
+  | {
+    ok: true;
+    data: Uint8Array;
+    profileDuringTrace?: Uint8Array;
+    /**
+     * Why `profileDuringTrace` is missing although it was requested (for
+     * example another CPU profile was running); goes to `meta.skipped`.
+     */
+    profileDuringTraceSkipped?: string;
+  }
   | { ok: false; skipped: string };
 
 /** A point-in-time profile beyond `heap`, stored as `pprof/<name>`. */
