@@ -1,0 +1,133 @@
+/**
+ * The Node runtime adapter: everything autoprof captures on Node, through
+ * `node:inspector` (CPU profile, heap sampler, trace), `node:perf_hooks`,
+ * `node:v8` and `process`.
+ *
+ * Creating the adapter starts the isolate's sampling heap profiler (once
+ * per isolate, left running: the in-use heap profile only knows objects
+ * allocated while it runs) and the GC observer.
+ *
+ * @module
+ */
+import process from "node:process";
+import type { Capabilities, Capability, PointInTimeProfile, RuntimeAdapter } from "../../src/types.ts";
+import { DEFAULT_CPU_SAMPLING_INTERVAL_MICROS } from "../_inspector/cpu_capture.ts";
+import { sharedHeapSampler } from "../_inspector/heap_sampler.ts";
+import { InspectorSession } from "../_inspector/session.ts";
+import { nodeBusyFacts } from "./facts.ts";
+import { nodeCpuProfile } from "./cpu.ts";
+import { allocsProfile, nodeHeapProfile } from "./heap.ts";
+import { nodeProcessInfo } from "./process_info.ts";
+import { resourcesProfile } from "./resources.ts";
+import { NodeStats } from "./stats.ts";
+import { captureNodeTrace, DEFAULT_TRACE_CATEGORIES } from "./trace.ts";
+
+/** Options for {@linkcode createNodeAdapter}. */
+export interface NodeAdapterOptions {
+  /**
+   * Mean bytes between heap samples. Only the first adapter of an isolate
+   * sets it: the sampler is shared.
+   * @default {524288}
+   */
+  heapSamplingIntervalBytes?: number;
+  /**
+   * CPU sampling interval in microseconds (10 000 = Go's 100 Hz).
+   * @default {10_000}
+   */
+  cpuSamplingIntervalMicros?: number;
+  /**
+   * Trace categories.
+   * @default {DEFAULT_TRACE_CATEGORIES}
+   */
+  traceCategories?: readonly string[];
+}
+
+/**
+ * Creates the Node adapter. Never throws: parts this process cannot
+ * capture (Node built without the inspector, say) are reported by
+ * `capabilities()`.
+ *
+ * @param options sampling intervals and trace categories.
+ * @returns the adapter.
+ *
+ * @example
+ * ```ts ignore
+ * import { createNodeAdapter } from "./adapter.ts";
+ * const adapter = await createNodeAdapter();
+ * console.log(adapter.capabilities());
+ * ```
+ */
+export async function createNodeAdapter(options: NodeAdapterOptions = {}): Promise<RuntimeAdapter> {
+  const cpuInterval = options.cpuSamplingIntervalMicros ?? DEFAULT_CPU_SAMPLING_INTERVAL_MICROS;
+  const categories = options.traceCategories ?? DEFAULT_TRACE_CATEGORIES;
+  const inspector = await probeInspector();
+  const heap = await sharedHeapSampler({
+    samplingIntervalBytes: options.heapSamplingIntervalBytes,
+    execArgv: process.execArgv,
+  });
+  const stats = new NodeStats();
+
+  const cpuCapability: Capability = inspector.ok
+    ? { ok: true, detail: `node:inspector Profiler, sampling every ${cpuInterval / 1000} ms` }
+    : { ok: false, reason: inspector.reason };
+  const traceCapability: Capability = !inspector.ok
+    ? { ok: false, reason: inspector.reason }
+    : inspector.tracing
+    ? { ok: true, detail: `node:inspector NodeTracing, categories ${categories.join(",")}` }
+    : { ok: false, reason: "node:inspector has no NodeTracing domain" };
+  const heapCapability: Capability = heap.ok
+    ? { ok: true, detail: `V8 sampling heap profiler, ${heap.sampler.detail}; each profile forces a full GC` }
+    : { ok: false, reason: heap.reason };
+  const pointInTime: PointInTimeProfile[] = [];
+  if (heap.ok) pointInTime.push(allocsProfile(heap.sampler));
+  pointInTime.push(resourcesProfile());
+  const capabilities: Capabilities = {
+    heap: heapCapability,
+    cpu: cpuCapability,
+    trace: traceCapability,
+    profile_during_trace: traceCapability.ok
+      ? { ok: true, detail: "trace category disabled-by-default-v8.cpu_profiler (V8 samples every 1 ms)" }
+      : traceCapability,
+    point_in_time: {
+      ok: true,
+      detail: heap.ok
+        ? "allocs (heap sampler bookkeeping), resources (process.getActiveResourcesInfo)"
+        : `resources (process.getActiveResourcesInfo); no allocs: ${heap.reason}`,
+    },
+    expvar: { ok: true, detail: "memory, V8 heap, GC, event loop, resource usage" },
+  };
+
+  const adapter: RuntimeAdapter = {
+    runtime: "node",
+    runtimeVersion: process.version,
+    capabilities: () => structuredClone(capabilities),
+    processInfo: nodeProcessInfo,
+    stats: () => stats.read(),
+    pointInTime: () => pointInTime.slice(),
+  };
+  if (heap.ok) {
+    const sampler = heap.sampler;
+    adapter.heap = (signal) => nodeHeapProfile(sampler, signal);
+  }
+  if (inspector.ok) {
+    adapter.cpu = (o) => nodeCpuProfile({ ...o, samplingIntervalMicros: cpuInterval });
+    if (inspector.tracing) {
+      adapter.trace = (o) => captureNodeTrace({ ...o, categories, busy: nodeBusyFacts() });
+    }
+  }
+  return adapter;
+}
+
+/** Whether sessions open, and whether `NodeTracing` exists. */
+async function probeInspector(): Promise<{ ok: true; tracing: boolean } | { ok: false; reason: string }> {
+  const opened = await InspectorSession.open();
+  if (!opened.ok) return opened;
+  try {
+    await opened.session.post("NodeTracing.getCategories");
+    return { ok: true, tracing: true };
+  } catch {
+    return { ok: true, tracing: false };
+  } finally {
+    opened.session.disconnect();
+  }
+}

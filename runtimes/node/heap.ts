@@ -1,0 +1,72 @@
+/**
+ * The Node adapter's heap profiles, both from the one sampling heap
+ * profiler of the isolate (see `../_inspector/heap_sampler.ts`):
+ * `pprof/heap` (in-use objects and bytes) and `pprof/allocs` (allocations
+ * since sampling started, see `../_inspector/alloc_ledger.ts` for exactly
+ * what it counts).
+ *
+ * @module
+ */
+import { encodeProfile } from "../../src/pprof/encode.ts";
+import { heapProfileToGzippedPprof } from "../../src/pprof/from_heap_profile.ts";
+import { gzip } from "../../src/gzip.ts";
+import type { PointInTimeProfile } from "../../src/types.ts";
+import type { HeapSampler } from "../_inspector/heap_sampler.ts";
+
+/**
+ * How old a heap snapshot may be for `pprof/allocs` to reuse it instead of
+ * forcing another full GC: a bundle takes `pprof/heap` right before.
+ */
+export const ALLOCS_SNAPSHOT_REUSE_MS = 2_000;
+
+/**
+ * The in-use heap profile as gzipped pprof. Forces one full GC (V8's
+ * `getSamplingProfile` does).
+ *
+ * @param sampler the running sampler.
+ * @param signal checked before the (uninterruptible) snapshot.
+ * @returns gzipped pprof with `inuse_objects/count` and `inuse_space/bytes`.
+ * @throws {DOMException} (as a rejection) `AbortError` if `signal` is already aborted.
+ *
+ * @example
+ * ```ts ignore
+ * import { sharedHeapSampler } from "../_inspector/heap_sampler.ts";
+ * import { nodeHeapProfile } from "./heap.ts";
+ * const started = await sharedHeapSampler();
+ * if (started.ok) console.log((await nodeHeapProfile(started.sampler, new AbortController().signal)).length);
+ * ```
+ */
+export async function nodeHeapProfile(sampler: HeapSampler, signal: AbortSignal): Promise<Uint8Array> {
+  signal.throwIfAborted();
+  const snapshot = await sampler.snapshot();
+  return await heapProfileToGzippedPprof(snapshot.profile, {
+    samplingIntervalBytes: sampler.samplingIntervalBytes,
+    kind: "inuse",
+    timeNanos: snapshot.timeNanos,
+  });
+}
+
+/**
+ * The `allocs` point-in-time profile.
+ *
+ * @param sampler the running sampler.
+ * @returns the profile for `pprof/allocs`.
+ *
+ * @example
+ * ```ts ignore
+ * import { sharedHeapSampler } from "../_inspector/heap_sampler.ts";
+ * import { allocsProfile } from "./heap.ts";
+ * const started = await sharedHeapSampler();
+ * if (started.ok) console.log((await allocsProfile(started.sampler).capture(new AbortController().signal)).length);
+ * ```
+ */
+export function allocsProfile(sampler: HeapSampler): PointInTimeProfile {
+  return {
+    name: "allocs",
+    async capture(signal: AbortSignal): Promise<Uint8Array> {
+      signal.throwIfAborted();
+      const snapshot = await sampler.snapshot({ maxAgeMs: ALLOCS_SNAPSHOT_REUSE_MS });
+      return await gzip(encodeProfile(sampler.ledger.toPprof(snapshot.timeNanos)));
+    },
+  };
+}
