@@ -133,13 +133,14 @@ export class AllocationLedger {
    */
   observe(profile: CdpSamplingHeapProfile, nowNanos: bigint = BigInt(Date.now()) * 1_000_000n): void {
     const samples = profile.samples ?? [];
+    let keys = stackKeys(profile.head, samples.map((s) => s.nodeId), this.#frames);
+    if (this.#restarted(samples, keys)) {
+      this.reset(nowNanos);
+      keys = stackKeys(profile.head, samples.map((s) => s.nodeId), this.#frames);
+    }
     let max = 0;
     for (const s of samples) if (s.ordinal > max) max = s.ordinal;
-    // Ordinals only grow while one sampler runs: a smaller maximum with
-    // samples present means someone restarted it.
-    if (samples.length > 0 && max < this.#maxOrdinal) this.reset(nowNanos);
 
-    const keys = stackKeys(profile.head, samples.map((s) => s.nodeId), this.#frames);
     const live = new Map<number, LiveSample>();
     let fresh = 0;
     for (const s of samples) {
@@ -166,6 +167,22 @@ export class AllocationLedger {
     for (const key of this.#frames.keys()) {
       if (!this.#collected.has(key) && !liveKeys.has(key)) this.#frames.delete(key);
     }
+  }
+
+  /**
+   * Whether the snapshot comes from a new sampler (someone restarted it,
+   * and its ordinals start again at 1). While one sampler runs, a live
+   * sample with an ordinal up to the previous maximum was live at the
+   * previous snapshot too, with the same stack and size; the largest
+   * ordinal alone says nothing, since the newest samples may have died.
+   */
+  #restarted(samples: NonNullable<CdpSamplingHeapProfile["samples"]>, keys: Map<number, string>): boolean {
+    for (const s of samples) {
+      if (s.ordinal > this.#maxOrdinal) continue;
+      const before = this.#live.get(s.ordinal);
+      if (before === undefined || before.size !== s.size || before.key !== keys.get(s.nodeId)) return true;
+    }
+    return false;
   }
 
   /**

@@ -30,6 +30,7 @@
 import type { CdpCpuProfile } from "../../src/pprof/cdp_types.ts";
 import { cpuProfileToGzippedPprof } from "../../src/pprof/from_cpu_profile.ts";
 import type { CpuCaptureOptions, TimedCapture } from "../../src/types.ts";
+import { type BusyFacts, cpuBusyReason } from "./busy.ts";
 import { claim } from "./registry.ts";
 import { mergeCpuProfiles } from "./merge_cpu_profiles.ts";
 import { type InspectorLoader, InspectorSession } from "./session.ts";
@@ -52,15 +53,34 @@ export interface CpuProfileCaptureOptions extends CpuCaptureOptions {
    */
   samplingIntervalMicros?: number;
   /**
-   * Runtime-specific reasons the profiler is busy (flags, trace
-   * categories); checked before starting.
+   * Runtime-specific facts for the busy check (flags, trace categories);
+   * other inspector sessions and autoprof's own captures are always
+   * checked.
    */
-  busyReason?: () => string | undefined;
+  busy?: BusyFacts;
   /** Loads `node:inspector`; for tests. */
   load?: InspectorLoader;
 }
 
-/** Wall-clock now in nanoseconds since the Unix epoch, sub-millisecond where the runtime allows. */
+/**
+ * A session kept connected after the profiler refused to start, reused by
+ * the next capture: disconnecting it would stop Bun's VM-wide profiler,
+ * the other profile included.
+ */
+let parked: InspectorSession | undefined;
+
+/**
+ * Wall-clock now in nanoseconds since the Unix epoch, sub-millisecond
+ * where the runtime allows.
+ *
+ * @returns nanoseconds since the epoch.
+ *
+ * @example
+ * ```ts
+ * import { epochNanosNow } from "./cpu_capture.ts";
+ * console.assert(epochNanosNow() / 1_000_000n >= BigInt(Date.now() - 1000));
+ * ```
+ */
 export function epochNanosNow(): bigint {
   const ms = performance.timeOrigin + performance.now();
   return BigInt(Math.round(ms * 1_000_000));
@@ -92,19 +112,35 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
     throw new RangeError(`Cannot start CPU profile: sampling interval must be > 0: got ${intervalMicros}`);
   }
 
-  const busy = options.busyReason?.();
+  const busy = cpuBusyReason(options.busy);
   if (busy !== undefined) return { ok: false, skipped: busy };
   const release = claim("cpu", "an autoprof CPU profile");
   if (typeof release === "string") return { ok: false, skipped: release };
   try {
-    const opened = await InspectorSession.open({ load: options.load });
-    if (!opened.ok) return { ok: false, skipped: opened.reason };
-    const session = opened.session;
+    let session = parked;
+    parked = undefined;
+    if (session === undefined) {
+      const opened = await InspectorSession.open({ load: options.load });
+      if (!opened.ok) return { ok: false, skipped: opened.reason };
+      session = opened.session;
+    }
+    let keep = false;
     try {
       await session.post("Profiler.enable");
-      await session.post("Profiler.setSamplingInterval", { interval: Math.round(intervalMicros) });
       const startTimeEpochNanos = epochNanosNow();
-      await session.post("Profiler.start");
+      try {
+        await session.post("Profiler.setSamplingInterval", { interval: Math.round(intervalMicros) });
+        await session.post("Profiler.start");
+      } catch (error) {
+        // V8 gives each session its own profiler, but Bun's is one per VM:
+        // a profile started where the watch could not see it refuses ours.
+        // Disconnecting a session stops Bun's profiler, the other's
+        // included (measured, Bun 1.4): keep this session for next time.
+        keep = true;
+        parked = session;
+        const message = error instanceof Error ? error.message : String(error);
+        return { ok: false, skipped: `the CPU profiler refused to start (another profile is likely running): ${message}` };
+      }
       const segments = await profileFor(session, { durationMs, byteTarget, signal, intervalMicros, startTimeEpochNanos });
       const stopped = await session.post<{ profile: CdpCpuProfile }>("Profiler.stop");
       segments.push(stopped.profile);
@@ -116,7 +152,7 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
         }),
       };
     } finally {
-      session.disconnect();
+      if (!keep) session.disconnect();
     }
   } finally {
     release();

@@ -6,7 +6,6 @@
  * @module
  */
 import type { CpuCaptureOptions, TimedCapture } from "../../src/types.ts";
-import { cpuBusyReason } from "../_inspector/busy.ts";
 import { captureCpuProfile, DEFAULT_CPU_SAMPLING_INTERVAL_MICROS } from "../_inspector/cpu_capture.ts";
 import type { InspectorLoader } from "../_inspector/session.ts";
 import { nodeBusyFacts } from "./facts.ts";
@@ -41,6 +40,6 @@ export function nodeCpuProfile(options: NodeCpuProfileOptions): Promise<TimedCap
   return captureCpuProfile({
     ...options,
     samplingIntervalMicros: options.samplingIntervalMicros ?? DEFAULT_CPU_SAMPLING_INTERVAL_MICROS,
-    busyReason: () => cpuBusyReason(nodeBusyFacts()),
+    busy: nodeBusyFacts(),
   });
 }
