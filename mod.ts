@@ -1,1 +1,109 @@
+/**
+ * autoprof: JS programs profile themselves. A bundle is one uncompressed
+ * zip holding `meta` (who and when), `expvar` (published values and
+ * runtime stats), a heap profile, other point-in-time profiles, your own
+ * `custom/` entries, and optionally a CPU profile and a trace, in the
+ * standard pprof formats (see docs/FORMAT.md). A port of Go's
+ * rhysh/autoprof to Node, Deno, Bun and workerd.
+ *
+ * This module picks the runtime adapter at import time with a top-level
+ * `await`, so that {@linkcode currentMeta} can be synchronous. The package
+ * is ESM-only, which Node, Deno, Bun and workerd (through esbuild or
+ * wrangler) all load; CommonJS `require()` of it is not supported.
+ *
+ * @example Quick start
+ * ```ts
+ * import { collect, publish, readBundle, unpublish } from "./mod.ts";
+ *
+ * let handled = 0;
+ * publish("requests_handled", () => handled);
+ *
+ * // A bundle with a 200 ms CPU profile and one custom entry.
+ * const bytes = await collect({
+ *   cpuProfileDuration: 200,
+ *   custom: { "build.json": () => JSON.stringify({ commit: "abc123" }) },
+ * });
+ *
+ * const { meta, names } = readBundle(bytes);
+ * console.log(meta.proc_id, meta.capture_time, names);
+ * console.log(meta.skipped ?? "nothing skipped");
+ * unpublish("requests_handled");
+ * ```
+ *
+ * @module
+ */
+import type { CollectOptions, Meta, MetaOverrides, RuntimeAdapter } from "./src/types.ts";
+import { collectBundle } from "./src/collect.ts";
+import { currentMeta as metaFor } from "./src/meta.ts";
+import { loadAdapter } from "./runtimes/detect.ts";
+
 export * from "./src/types.ts";
+export { BundleFormatError, type BundleFormatErrorCode, CaptureBusyError } from "./src/errors.ts";
+export {
+  compareNames,
+  CPU,
+  CUSTOM_DIR,
+  customEntryName,
+  escapeEntryName,
+  EXPVAR,
+  HEAP,
+  META,
+  parseEntryName,
+  type ParsedEntryName,
+  PPROF_DIR,
+  pprofEntryName,
+  PROFILE_DURING_TRACE,
+  TRACE,
+  unescapeEntryName,
+} from "./src/names.ts";
+export { FORMAT_VERSION } from "./src/meta.ts";
+export { addCounter, publish, readCounters, unpublish } from "./src/expvar.ts";
+export { type CollectBundleOptions, collectBundle, type CollectedBundle } from "./src/collect.ts";
+export { type Bundle, readBundle, type ReadBundleOptions } from "./src/read_bundle.ts";
+export { BundleWriter, type BundleWriterOptions } from "./src/zip/writer.ts";
+export { DEFAULT_ZIP_LIMITS, readZip, type ZipEntry, type ZipLimits } from "./src/zip/reader.ts";
+
+// Loaded once, at import: detection never throws, and an unknown runtime
+// gets an adapter whose capabilities say what is missing.
+const adapter: RuntimeAdapter = await loadAdapter();
+
+/**
+ * Collects one bundle from this process.
+ *
+ * @param options What to capture (all optional): `cpuProfileDuration` and
+ *   `traceDuration` in ms (0: none), byte targets, `custom` entries,
+ *   `signal` to end timed parts early, `meta` overrides, and `ifBusy`
+ *   (`"wait"` for another capture, the default, or `"reject"`).
+ * @returns The bundle: an uncompressed zip.
+ * @throws {TypeError} / {RangeError} For invalid options.
+ * @throws {CaptureBusyError} With `ifBusy: "reject"` while another capture runs.
+ * @example
+ * ```ts
+ * import { collect } from "./mod.ts";
+ * const bytes = await collect();
+ * console.log(bytes.length > 0); // true
+ * ```
+ */
+export async function collect(
+  options?: CollectOptions & { ifBusy?: "wait" | "reject" },
+): Promise<Uint8Array> {
+  return (await collectBundle(adapter, options)).bytes;
+}
+
+/**
+ * The `meta` a bundle collected now would carry (without `skipped` and
+ * `errors`, which only a collection knows). Synchronous.
+ *
+ * @param overrides Replacements for `main`, `revision`, `hostname`.
+ * @returns A fresh object.
+ * @throws {TypeError} If an override is not a string.
+ * @example
+ * ```ts
+ * import { currentMeta } from "./mod.ts";
+ * const meta = currentMeta({ main: "checkout-api" });
+ * console.log(meta.main, meta.proc_id);
+ * ```
+ */
+export function currentMeta(overrides?: MetaOverrides): Meta {
+  return metaFor(adapter, overrides);
+}

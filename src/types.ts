@@ -79,6 +79,13 @@ export interface Meta {
    * when nothing was skipped.
    */
   skipped?: Partial<Record<PartName, string>>;
+  /**
+   * Parts that failed while being captured (the source threw), keyed by
+   * entry name (`pprof/heap`, `custom/<escaped name>`) or, for a failure
+   * not tied to one entry, by part name (`point_in_time`). The entry is left
+   * out; the rest of the bundle is kept. Absent when nothing failed.
+   */
+  errors?: Record<string, string>;
 }
 
 /** Overrides for the program-identifying fields of {@linkcode Meta}. */

@@ -1,0 +1,152 @@
+/**
+ * The `meta` entry: who produced a bundle and when. Like Go autoprof's
+ * `ArchiveMeta`, the process-wide part (`proc_id`, `init_time`) is fixed
+ * once per process; each bundle adds its `capture_time`.
+ *
+ * @module
+ */
+import type { Meta, MetaOverrides, RuntimeAdapter } from "./types.ts";
+
+/** Version of the bundle format this library writes (docs/FORMAT.md). */
+export const FORMAT_VERSION = 1;
+
+/** What is fixed for the life of the process. */
+interface ProcessState {
+  /** Epoch milliseconds of process start (or of the first load of this module). */
+  initTimeMs: number;
+  /** 24 lowercase hex digits. */
+  random: string;
+}
+
+// Shared through the global symbol registry so that two copies of this
+// module in one process (say, an ESM and a bundled copy) report the same
+// proc_id and init_time.
+const PROCESS_KEY = Symbol.for("autoprof.process");
+
+function processState(): ProcessState {
+  const g = globalThis as Record<symbol, unknown>;
+  const existing = g[PROCESS_KEY] as ProcessState | undefined;
+  if (
+    existing !== undefined && typeof existing === "object" && existing !== null &&
+    typeof existing.initTimeMs === "number" && typeof existing.random === "string"
+  ) {
+    return existing;
+  }
+  const random = new Uint8Array(12);
+  crypto.getRandomValues(random);
+  const state: ProcessState = {
+    initTimeMs: processStartMs(),
+    random: Array.from(random, (b) => b.toString(16).padStart(2, "0")).join(""),
+  };
+  Object.defineProperty(g, PROCESS_KEY, { value: Object.freeze(state), configurable: false, enumerable: false });
+  return state;
+}
+
+// Fix the process facts as soon as the module loads, so init_time is not
+// the time of the first bundle.
+processState();
+
+function processStartMs(): number {
+  const now = Date.now();
+  // performance.timeOrigin is the process start on Node, Deno and Bun; on
+  // workerd (and some sandboxes) it is 0 or frozen, so fall back to now.
+  const origin = typeof performance === "object" ? performance.timeOrigin : undefined;
+  if (typeof origin === "number" && Number.isFinite(origin) && origin > 946_684_800_000 && origin <= now) {
+    return Math.floor(origin);
+  }
+  return now;
+}
+
+/**
+ * Formats a time as RFC 3339 in UTC with milliseconds, like Go autoprof's
+ * `2006-01-02T15:04:05.000Z07:00` layout for UTC times.
+ *
+ * @param ms Epoch milliseconds or a `Date`.
+ * @returns e.g. `2026-11-25T02:00:00.000Z`.
+ * @throws {RangeError} For an invalid time.
+ * @example
+ * ```ts
+ * import { formatTime } from "./meta.ts";
+ * console.log(formatTime(Date.UTC(2026, 10, 25, 2))); // "2026-11-25T02:00:00.000Z"
+ * ```
+ */
+export function formatTime(ms: number | Date): string {
+  return new Date(ms).toISOString();
+}
+
+/**
+ * Builds the `meta` document for a bundle starting now.
+ *
+ * `main`, `revision` and `hostname` come from `adapter.processInfo()`
+ * (which reads the package name and version, the entry script, and
+ * variables such as `AUTOPROF_MAIN`/`AUTOPROF_REVISION`, `GIT_COMMIT`,
+ * `SOURCE_VERSION`), unless `overrides` replaces them.
+ *
+ * @param adapter The runtime adapter.
+ * @param overrides Replacements for `main`, `revision`, `hostname`.
+ * @returns A fresh object: safe to modify.
+ * @throws {TypeError} If an override is not a string.
+ * @example
+ * ```ts
+ * import { currentMeta } from "./meta.ts";
+ * const meta = currentMeta({
+ *   runtime: "other", runtimeVersion: "1", capabilities: () => ({}),
+ *   processInfo: () => ({ pid: 7, hostname: "h", main: "app", revision: "v1" }),
+ *   stats: () => ({}),
+ * }, { revision: "v2" });
+ * console.log(meta.revision); // "v2"
+ * ```
+ */
+export function currentMeta(adapter: RuntimeAdapter, overrides?: MetaOverrides): Meta {
+  validateOverrides(overrides);
+  const state = processState();
+  const info = adapter.processInfo();
+  const pid = Number.isSafeInteger(info?.pid) && info.pid >= 0 ? info.pid : 0;
+  const initSeconds = Math.floor(state.initTimeMs / 1000) >>> 0;
+  return {
+    format_version: FORMAT_VERSION,
+    main: overrides?.main ?? stringOr(info?.main),
+    revision: overrides?.revision ?? stringOr(info?.revision),
+    runtime: adapter.runtime,
+    runtime_version: stringOr(adapter.runtimeVersion),
+    hostname: overrides?.hostname ?? stringOr(info?.hostname),
+    proc_id: `1-${initSeconds.toString(16).padStart(8, "0")}-${state.random}-${pid}`,
+    init_time: formatTime(state.initTimeMs),
+    capture_time: formatTime(Date.now()),
+    capabilities: adapter.capabilities(),
+  };
+}
+
+function stringOr(v: unknown): string {
+  return typeof v === "string" ? v : "";
+}
+
+/**
+ * Checks a {@linkcode MetaOverrides} value.
+ *
+ * @param overrides The value to check.
+ * @throws {TypeError} If it is not an object or a field is not a string.
+ * @example
+ * ```ts
+ * import { validateOverrides } from "./meta.ts";
+ * validateOverrides({ main: "api" }); // ok
+ * ```
+ */
+export function validateOverrides(overrides: unknown): asserts overrides is MetaOverrides | undefined {
+  if (overrides === undefined) return;
+  if (typeof overrides !== "object" || overrides === null || Array.isArray(overrides)) {
+    throw new TypeError(`Invalid meta overrides: expected an object: got ${describeType(overrides)}`);
+  }
+  for (const key of ["main", "revision", "hostname"] as const) {
+    const v = (overrides as Record<string, unknown>)[key];
+    if (v !== undefined && typeof v !== "string") {
+      throw new TypeError(`Invalid meta override "${key}": expected a string: got ${describeType(v)}`);
+    }
+  }
+}
+
+function describeType(v: unknown): string {
+  if (v === null) return "null";
+  if (Array.isArray(v)) return "an array";
+  return typeof v;
+}
