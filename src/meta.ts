@@ -10,51 +10,63 @@ import type { Meta, MetaOverrides, RuntimeAdapter } from "./types.ts";
 /** Version of the bundle format this library writes (docs/FORMAT.md). */
 export const FORMAT_VERSION = 1;
 
-/** What is fixed for the life of the process. */
+/** What is fixed for the life of the process, filled in as soon as possible. */
 interface ProcessState {
   /** Epoch milliseconds of process start (or of the first load of this module). */
-  initTimeMs: number;
+  initTimeMs: number | undefined;
   /** 24 lowercase hex digits. */
-  random: string;
+  random: string | undefined;
 }
 
 // Shared through the global symbol registry so that two copies of this
 // module in one process (say, an ESM and a bundled copy) report the same
-// proc_id and init_time.
-const PROCESS_KEY = Symbol.for("autoprof.process");
+// proc_id and init_time. Versioned by its key: other copies may be other
+// versions of autoprof.
+const PROCESS_KEY = Symbol.for("autoprof.process.v1");
+
+// Any real clock reads later than this (2000-01-01).
+const PLAUSIBLE_EPOCH_MS = 946_684_800_000;
 
 function processState(): ProcessState {
   const g = globalThis as Record<symbol, unknown>;
-  const existing = g[PROCESS_KEY] as ProcessState | undefined;
-  if (
-    existing !== undefined && typeof existing === "object" && existing !== null &&
-    typeof existing.initTimeMs === "number" && typeof existing.random === "string"
-  ) {
-    return existing;
+  let state = g[PROCESS_KEY] as ProcessState | undefined;
+  if (typeof state !== "object" || state === null) {
+    state = { initTimeMs: undefined, random: undefined };
+    Object.defineProperty(g, PROCESS_KEY, { value: state, configurable: false, enumerable: false });
   }
-  const random = new Uint8Array(12);
-  crypto.getRandomValues(random);
-  const state: ProcessState = {
-    initTimeMs: processStartMs(),
-    random: Array.from(random, (b) => b.toString(16).padStart(2, "0")).join(""),
-  };
-  Object.defineProperty(g, PROCESS_KEY, { value: Object.freeze(state), configurable: false, enumerable: false });
   return state;
 }
 
-// Fix the process facts as soon as the module loads, so init_time is not
-// the time of the first bundle.
-processState();
+// Fix the start time as soon as the module loads, so init_time is not the
+// time of the first bundle. Nothing else happens at load: workerd forbids
+// generating random values in global scope (and its clock reads 0 there),
+// so the random part and any missing start time are filled in on first use.
+{
+  const state = processState();
+  state.initTimeMs ??= processStartMs();
+}
 
-function processStartMs(): number {
+function processStartMs(): number | undefined {
   const now = Date.now();
   // performance.timeOrigin is the process start on Node, Deno and Bun; on
   // workerd (and some sandboxes) it is 0 or frozen, so fall back to now.
   const origin = typeof performance === "object" ? performance.timeOrigin : undefined;
-  if (typeof origin === "number" && Number.isFinite(origin) && origin > 946_684_800_000 && origin <= now) {
+  if (typeof origin === "number" && Number.isFinite(origin) && origin > PLAUSIBLE_EPOCH_MS && origin <= now) {
     return Math.floor(origin);
   }
-  return now;
+  return now > PLAUSIBLE_EPOCH_MS ? now : undefined;
+}
+
+/** The process facts, completing them on first use. */
+function processFacts(): { initTimeMs: number; random: string } {
+  const state = processState();
+  state.initTimeMs ??= processStartMs() ?? Date.now();
+  if (state.random === undefined) {
+    const bytes = new Uint8Array(12);
+    crypto.getRandomValues(bytes);
+    state.random = Array.from(bytes, (b) => b.toString(16).padStart(2, "0")).join("");
+  }
+  return { initTimeMs: state.initTimeMs, random: state.random };
 }
 
 /**
@@ -99,7 +111,7 @@ export function formatTime(ms: number | Date): string {
  */
 export function currentMeta(adapter: RuntimeAdapter, overrides?: MetaOverrides): Meta {
   validateOverrides(overrides);
-  const state = processState();
+  const state = processFacts();
   const info = adapter.processInfo();
   const pid = Number.isSafeInteger(info?.pid) && info.pid >= 0 ? info.pid : 0;
   const initSeconds = Math.floor(state.initTimeMs / 1000) >>> 0;

@@ -191,6 +191,12 @@ function parseMeta(data: Uint8Array): Meta {
     throw new BundleFormatError("ERR_AUTOPROF_BUNDLE_META", "Invalid meta entry: expected a JSON object");
   }
   const o = m as Record<string, unknown>;
+  if (o.format_version === undefined && typeof o.go_version === "string") {
+    throw new BundleFormatError(
+      "ERR_AUTOPROF_BUNDLE_VERSION",
+      `Unsupported bundle: a Go autoprof bundle (go_version ${JSON.stringify(o.go_version)}, no format_version); this reader knows format_version ${FORMAT_VERSION}`,
+    );
+  }
   if (typeof o.format_version !== "number" || !Number.isInteger(o.format_version)) {
     throw new BundleFormatError(
       "ERR_AUTOPROF_BUNDLE_META",

@@ -82,9 +82,21 @@ describe("readBundle", () => {
       "ERR_AUTOPROF_BUNDLE_META",
       /"skipped"/,
     );
-    // Go autoprof's meta has no format_version.
-    const { format_version: __, ...goMeta } = META;
-    throwsCode(() => readBundle(bundle([["meta", JSON.stringify(goMeta)], head[1]])), "ERR_AUTOPROF_BUNDLE_META", /format_version/);
+    const { format_version: __, ...noVersion } = META;
+    throwsCode(() => readBundle(bundle([["meta", JSON.stringify(noVersion)], head[1]])), "ERR_AUTOPROF_BUNDLE_META", /format_version/);
+  });
+
+  it("readBundle() says so when given a Go autoprof bundle", () => {
+    const goMeta = {
+      main: "example.com/app",
+      revision: "(devel)",
+      go_version: "go1.22.0",
+      hostname: "h",
+      proc_id: "1-6744d2c0-0123456789abcdef01234567-42",
+      init_time: "2026-11-25T01:00:00.000Z",
+      capture_time: "2026-11-25T02:00:00.000Z",
+    };
+    throwsCode(() => readBundle(bundle([["meta", JSON.stringify(goMeta)], head[1]])), "ERR_AUTOPROF_BUNDLE_VERSION", /Go autoprof bundle/);
   });
 
   it("readBundle() refuses a format_version it does not know", () => {
