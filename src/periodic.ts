@@ -281,7 +281,8 @@ const defaultTimers: Timers = {
 };
 
 function isBusy(e: unknown): boolean {
-  // The capture lock rejects with a named error when `ifBusy` is "reject".
-  const name = (e as { name?: unknown } | null)?.name;
-  return name === "CaptureBusyError" || name === "BusyError";
+  // collectBundle rejects with CaptureBusyError when `ifBusy` is "reject".
+  // Checked by code, not instanceof: a second copy of autoprof in the same
+  // process has its own class.
+  return (e as { code?: unknown } | null)?.code === "ERR_AUTOPROF_BUSY";
 }

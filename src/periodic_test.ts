@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { Meta } from "./types.ts";
+import { CaptureBusyError } from "./errors.ts";
 import { type CollectFn, type PeriodicCollectOptions, PERIODIC_COUNTERS, startPeriodic, type Timers } from "./periodic.ts";
 
 /** Manual timers: `fire()` runs the pending callback. */
@@ -245,7 +246,7 @@ describe("startPeriodic", () => {
     const { counts, count } = counter();
     const handle = startPeriodic({
       collect: async () => {
-        throw Object.assign(new Error("Cannot collect: another capture is running"), { name: "CaptureBusyError" });
+        throw new CaptureBusyError();
       },
       sink: async () => {},
       onError: (e) => errors.push(e),

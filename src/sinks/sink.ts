@@ -19,6 +19,7 @@
  * @module
  */
 import type { Meta } from "../types.ts";
+import { escapeEntryName } from "../names.ts";
 
 /** Where a sink put a bundle. */
 export interface StoreResult {
@@ -36,10 +37,12 @@ export interface StoreResult {
 export type Sink = (meta: Meta, bytes: Uint8Array) => Promise<StoreResult | void>;
 
 /**
- * Escapes one key segment like Go's `url.PathEscape`: letters, digits and
- * `-._~$&+:=@` stay; everything else becomes `%XX` (UTF-8, upper-case hex).
+ * Escapes one key segment with the bundle's entry-name escaping
+ * ({@linkcode escapeEntryName}, i.e. Go's `url.PathEscape`): letters,
+ * digits and `-._~$&+:=@` stay, everything else becomes `%XX`. Beyond that,
  * `.`, `..` and the empty string, which would change a path's meaning, are
- * escaped too.
+ * escaped too (`%2E`, `%2E%2E`, `_`), and a lone surrogate (no UTF-8 form)
+ * becomes U+FFFD instead of an error, so any meta can be stored.
  *
  * @param segment Any string.
  * @returns A string safe as one path segment.
@@ -52,12 +55,7 @@ export type Sink = (meta: Meta, bytes: Uint8Array) => Promise<StoreResult | void
 export function escapeKeySegment(segment: string): string {
   if (segment === "") return "_";
   if (segment === "." || segment === "..") return segment.replaceAll(".", "%2E");
-  let out = "";
-  for (const byte of new TextEncoder().encode(segment)) {
-    const c = String.fromCharCode(byte);
-    out += /[A-Za-z0-9\-._~$&+:=@]/.test(c) ? c : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;
-  }
-  return out;
+  return escapeEntryName(segment.replace(/\p{Cs}/gu, "\uFFFD"));
 }
 
 /**
