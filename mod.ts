@@ -62,6 +62,12 @@ export { type CollectBundleOptions, collectBundle, type CollectedBundle } from "
 export { type Bundle, readBundle, type ReadBundleOptions } from "./src/read_bundle.ts";
 export { BundleWriter, type BundleWriterOptions } from "./src/zip/writer.ts";
 export { DEFAULT_ZIP_LIMITS, readZip, type ZipEntry, type ZipLimits } from "./src/zip/reader.ts";
+export { start, type StartOptions } from "./runtimes/start.ts";
+export type { FlushOptions, FlushResult, PeriodicErrorContext, PeriodicHandle } from "./src/periodic.ts";
+export type { ScheduleOptions } from "./src/schedule.ts";
+export { bundleKey, type Sink, type StoreResult } from "./src/sinks/sink.ts";
+export { S3Error, type S3Sink, s3Sink, type S3SinkOptions } from "./src/sinks/s3.ts";
+export { fanOutSink } from "./src/sinks/fan_out.ts";
 
 // Loaded once, at import: detection never throws, and an unknown runtime
 // gets an adapter whose capabilities say what is missing.
