@@ -7,6 +7,9 @@ import process from "node:process";
 import { createServer, type Server, type Socket, connect } from "node:net";
 import { strToU8, zipSync } from "fflate";
 import type { Meta } from "../types.ts";
+import { collectBundle } from "../collect.ts";
+import { readBundle } from "../read_bundle.ts";
+import { loadAdapter } from "../../runtimes/detect.ts";
 import { S3Client } from "./_s3_client.ts";
 import { S3Error, s3Sink, type S3SinkOptions } from "./s3.ts";
 
@@ -157,6 +160,17 @@ describe("s3Sink against a real S3 server", () => {
       const head = await client.head(res.key);
       assert.equal(head?.get("content-type"), "application/zip");
     }
+  });
+
+  it("s3Sink() stores a real bundle that readBundle() reads back from S3", async () => {
+    requireS3();
+    const sink = s3Sink(options("real"));
+    const { meta, bytes } = await collectBundle(await loadAdapter(), { meta: { main: "s3-real" } });
+    const res = await sink(meta, bytes);
+    const back = readBundle(await client.get(res.key));
+    assert.deepEqual(back.meta, meta);
+    assert.deepEqual(back.names.slice(0, 2), ["meta", "expvar"]);
+    assert.equal(res.key.split("/").slice(-4, -2).join("/"), `s3-real/${meta.hostname || "_"}`);
   });
 
   it("s3Sink() treats storing the same bundle twice as done, but never overwrites different bytes", async () => {
