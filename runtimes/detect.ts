@@ -108,6 +108,24 @@ export function loadAdapter(): Promise<RuntimeAdapter> {
 
 async function load(): Promise<RuntimeAdapter> {
   const runtime = detectRuntime();
+  if (runtime === "deno") {
+    try {
+      const { createDenoAdapter } = await import("./deno/mod.ts");
+      return await createDenoAdapter();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return minimalAdapter(runtime, `Cannot load the Deno adapter: ${message}`);
+    }
+  }
+  if (runtime === "bun") {
+    try {
+      const { createBunAdapter } = await import("./bun/mod.ts");
+      return await createBunAdapter();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return minimalAdapter(runtime, `Cannot load the Bun adapter: ${message}`);
+    }
+  }
   if (runtime !== "node") return minimalAdapter(runtime, `${runtime} adapter not implemented yet`);
   try {
     const { createNodeAdapter } = await import("./node/mod.ts");
