@@ -18,12 +18,16 @@
  *   app, 30 ms for 3 000 functions) plus one `Profiler.stop` (3–27 ms),
  *   and leaves a gap of that length without samples.
  *
- * autoprof uses checkpoints, and only when a byte target is set: the first
- * after {@linkcode FIRST_CHECKPOINT_MS}, then at twice the previous
- * interval, or sooner when the growth rate seen so far predicts the target
- * earlier (never sooner than {@linkcode MIN_CHECKPOINT_MS}). So a 60 s
- * profile takes about six restarts, and the profile stops at the first
- * checkpoint at or past the target: a soft cap, like Go's.
+ * autoprof uses checkpoints, and only when a byte target is set, and
+ * schedules them with the bound: {@linkcode MAX_BYTES_PER_SAMPLE} (above
+ * the largest rate measured) says how soon the profile could possibly
+ * reach the target, and the next checkpoint waits until then (never less
+ * than {@linkcode MIN_CHECKPOINT_MS}). So with the default 1 MB target a
+ * 10 s profile at 100 Hz has no checkpoint at all (the target is 50 s
+ * away even at the bound); a profile that does approach its target is
+ * checked more often as it nears it; and the profile stops at the first
+ * checkpoint at or past the target: a soft cap, like Go's. A profile
+ * denser than the bound can overshoot until the next checkpoint.
  *
  * @module
  */
@@ -39,8 +43,12 @@ import { sleep } from "./sleep.ts";
 /** Default sampling interval: 10 ms, Go's 100 Hz. */
 export const DEFAULT_CPU_SAMPLING_INTERVAL_MICROS = 10_000;
 
-/** First size checkpoint when a byte target is set, in ms. */
-export const FIRST_CHECKPOINT_MS = 1_000;
+/**
+ * Upper bound on gzipped pprof bytes per sample used to schedule size
+ * checkpoints (measured: 6–157 B/sample, the most in the first second of
+ * a profile of 3 000 distinct functions).
+ */
+export const MAX_BYTES_PER_SAMPLE = 200;
 
 /** Shortest interval between two size checkpoints, in ms. */
 export const MIN_CHECKPOINT_MS = 250;
@@ -194,32 +202,25 @@ async function profileFor(session: InspectorSession, options: ProfileForOptions)
     await sleep(durationMs, signal);
     return segments;
   }
-  let interval = FIRST_CHECKPOINT_MS;
-  let lastSize = 0;
-  let lastCheck = started;
+  // The soonest the profile could grow by `bytes`, at the bound.
+  const boundMs = (bytes: number): number => Math.max(MIN_CHECKPOINT_MS, (bytes / MAX_BYTES_PER_SAMPLE) * options.intervalMicros / 1000);
+  let wait = boundMs(byteTarget);
   for (;;) {
     const remaining = deadline - performance.now();
     if (remaining <= 0) return segments;
-    if (interval >= remaining) {
+    if (wait >= remaining) {
       await sleep(remaining, signal);
       return segments;
     }
-    if (await sleep(interval, signal) === "aborted") return segments;
+    if (await sleep(wait, signal) === "aborted") return segments;
     const stopped = await session.post<{ profile: CdpCpuProfile }>("Profiler.stop");
     await session.post("Profiler.start");
     segments.push(stopped.profile);
-    const now = performance.now();
     const size = (await cpuProfileToGzippedPprof(mergeCpuProfiles(segments), {
       startTimeEpochNanos: options.startTimeEpochNanos,
       periodNanos: options.intervalMicros * 1000,
     })).length;
     if (size >= byteTarget) return segments;
-    // Next checkpoint: twice as far, or where the recent growth rate says
-    // the target will be reached, whichever is sooner.
-    const rate = (size - lastSize) / Math.max(1, now - lastCheck);
-    const predicted = rate > 0 ? (byteTarget - size) / rate : Infinity;
-    interval = Math.max(MIN_CHECKPOINT_MS, Math.min(interval * 2, predicted));
-    lastSize = size;
-    lastCheck = now;
+    wait = boundMs(byteTarget - size);
   }
 }
