@@ -11,7 +11,8 @@
  * reaches it from a GC root, nearest first: `Array[]` (an element),
  * `Object.orders` (a property), `Object{*}` (a property of an object with
  * so many properties it is used as a dictionary: its keys are data, not
- * fields), `Function.x (context)` (a closure variable), `Owner (internal)`.
+ * fields; the global object is exempt), `Function.x (context)` (a closure
+ * variable), `Owner (internal)`.
  * Paths are cut to {@linkcode MAX_RETAINER_FRAMES} frames, the cut marked
  * by a `…` frame. Every frame's file is `(heap-snapshot)`.
  *
@@ -60,6 +61,9 @@ export interface V8HeapSnapshot {
   edges: ArrayLike<number>;
   strings: string[];
 }
+
+/** Names of global objects (JSC's, V8's): never treated as dictionaries. */
+const GLOBAL_NAMES: ReadonlySet<string> = new Set(["GlobalObject", "global", "Window"]);
 
 // Lower is preferred when two retainers are equally far from the roots.
 const EDGE_RANK: Record<string, number> = { property: 0, element: 1, context: 2, shortcut: 3, internal: 4, hidden: 5 };
@@ -162,7 +166,9 @@ export function snapshotToRetainersPprof(snapshot: V8HeapSnapshot, timeNanos: bi
   const dictionary = new Map<number, boolean>();
   const isDictionary = (n: number): boolean => {
     let v = dictionary.get(n);
-    if (v === undefined) dictionary.set(n, v = propertyCount(n) > DICTIONARY_PROPERTIES);
+    // The global object has many properties, but its keys are the
+    // program's global variables: worth keeping.
+    if (v === undefined) dictionary.set(n, v = !GLOBAL_NAMES.has(nameOf(n)) && propertyCount(n) > DICTIONARY_PROPERTIES);
     return v;
   };
   const edgeFrame = (e: number, owner: number): string => {

@@ -121,6 +121,17 @@ test("snapshotToRetainersPprof() treats an object with many properties as a dict
   assert.ok(!p.stringTable.includes("user-0"));
 });
 
+test("snapshotToRetainersPprof() keeps the global object's property names however many it has", () => {
+  const keys = Array.from({ length: DICTIONARY_PROPERTIES + 1 }, (_, i) => `global${i}`);
+  const nodes = [
+    node("synthetic", "", 0, [{ type: "internal", name: "", to: 1 }]),
+    node("object", "GlobalObject", 8, keys.map((k, i) => ({ type: "property", name: k, to: 2 + i }))),
+    ...keys.map(() => node("object", "Cache", 10)),
+  ];
+  const all = stacks(snapshotToRetainersPprof(snapshot(nodes), 0n));
+  assert.deepEqual(all.get("GlobalObject.global7 > Cache"), [1, 10]);
+});
+
 test("snapshotToRetainersPprof() cuts long paths, skips weak edges and marks unreachable objects", () => {
   const chain: Node[] = [node("synthetic", "", 0, [{ type: "internal", name: "", to: 1 }])];
   const length = MAX_RETAINER_FRAMES + 5;
