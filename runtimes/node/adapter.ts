@@ -107,7 +107,7 @@ export async function createNodeAdapter(options: NodeAdapterOptions = {}): Promi
   };
   if (heap.ok) {
     const sampler = heap.sampler;
-    adapter.heap = (signal) => nodeHeapProfile(sampler, signal);
+    adapter.heap = () => nodeHeapProfile(sampler);
   }
   if (inspector.ok) {
     adapter.cpu = (o) => nodeCpuProfile({ ...o, samplingIntervalMicros: cpuInterval });

@@ -24,20 +24,21 @@ export const ALLOCS_SNAPSHOT_REUSE_MS = 2_000;
  * `getSamplingProfile` does).
  *
  * @param sampler the running sampler.
- * @param signal checked before the (uninterruptible) snapshot.
+ * @param _signal ignored: the snapshot is short and is taken even after
+ * an abort (kept for callers that pass the bundle's signal).
  * @returns gzipped pprof with `inuse_objects/count` and `inuse_space/bytes`.
- * @throws {DOMException} (as a rejection) `AbortError` if `signal` is already aborted.
  *
  * @example
  * ```ts ignore
  * import { sharedHeapSampler } from "../_inspector/heap_sampler.ts";
  * import { nodeHeapProfile } from "./heap.ts";
  * const started = await sharedHeapSampler();
- * if (started.ok) console.log((await nodeHeapProfile(started.sampler, new AbortController().signal)).length);
+ * if (started.ok) console.log((await nodeHeapProfile(started.sampler)).length);
  * ```
  */
-export async function nodeHeapProfile(sampler: HeapSampler, signal: AbortSignal): Promise<Uint8Array> {
-  signal.throwIfAborted();
+export async function nodeHeapProfile(sampler: HeapSampler, _signal?: AbortSignal): Promise<Uint8Array> {
+  // Not abortable, on purpose: a snapshot is short, and an abort ends
+  // timed parts only (the bundle keeps its point-in-time profiles).
   const snapshot = await sampler.snapshot();
   return await heapProfileToGzippedPprof(snapshot.profile, {
     samplingIntervalBytes: sampler.samplingIntervalBytes,
@@ -63,8 +64,7 @@ export async function nodeHeapProfile(sampler: HeapSampler, signal: AbortSignal)
 export function allocsProfile(sampler: HeapSampler): PointInTimeProfile {
   return {
     name: "allocs",
-    async capture(signal: AbortSignal): Promise<Uint8Array> {
-      signal.throwIfAborted();
+    async capture(): Promise<Uint8Array> {
       const snapshot = await sampler.snapshot({ maxAgeMs: ALLOCS_SNAPSHOT_REUSE_MS });
       return await gzip(encodeProfile(sampler.ledger.toPprof(snapshot.timeNanos)));
     },

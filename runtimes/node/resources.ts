@@ -62,8 +62,7 @@ export function resourcesToPprof(types: readonly string[], timeNanos: bigint): P
 export function resourcesProfile(): PointInTimeProfile {
   return {
     name: "resources",
-    async capture(signal: AbortSignal): Promise<Uint8Array> {
-      signal.throwIfAborted();
+    async capture(): Promise<Uint8Array> {
       const info = typeof process.getActiveResourcesInfo === "function" ? process.getActiveResourcesInfo() : [];
       return await gzip(encodeProfile(resourcesToPprof(info, epochNanosNow())));
     },
