@@ -38,8 +38,9 @@
  * ## CPU samples in the trace
  *
  * With `withCpuProfile`, the category `disabled-by-default-v8.cpu_profiler`
- * makes V8 run its CPU profiler inside the trace (at V8's own default
- * interval, 1 ms, which cannot be set per trace) and stream it as
+ * makes V8 run its CPU profiler inside the trace (at V8's own interval,
+ * which cannot be set per trace: measured 0.18–0.2 ms on Node 20–26) and
+ * stream it as
  * `Profile`/`ProfileChunk` events; they become `profileDuringTrace`.
  *
  * @module
