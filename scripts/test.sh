@@ -66,7 +66,10 @@ mapfile -t ts_tests < <(find src runtimes tests examples -name '*_test.ts' -o -n
 
 failed_any=0
 summary=()
-runtimes=${AUTOPROF_TEST_RUNTIMES:-"node20 node22 node24 node26 deno bun"}
+# "publish" and "pack" are packaging checks run like runtimes: deno.json
+# and package.json exports (deno publish --dry-run, scripts/check_exports.ts)
+# and the npm tarball imported from Node, Deno and Bun (scripts/pack_smoke.sh).
+runtimes=${AUTOPROF_TEST_RUNTIMES:-"node20 node22 node24 node26 deno bun publish pack"}
 for rt in $runtimes; do
   out="$root/dist/test-$rt.log"
   log "running on $rt"
@@ -90,6 +93,20 @@ for rt in $runtimes; do
       code=$?
       pass=$(grep -E '^ *[0-9]+ pass$' "$out" | awk '{print $1}' | tail -1)
       fail=$(grep -E '^ *[0-9]+ fail$' "$out" | awk '{print $1}' | tail -1)
+      ;;
+    publish)
+      { NO_COLOR=1 "$deno" publish --dry-run --allow-dirty 2>&1 && echo "ok - deno publish --dry-run" \
+          || echo "not ok - deno publish --dry-run"
+        node dist/scripts/check_exports.js 2>&1; } >"$out"
+      code=0
+      pass=$(grep -c '^ok - ' "$out")
+      fail=$(grep -c '^not ok - ' "$out")
+      ;;
+    pack)
+      bash scripts/pack_smoke.sh >"$out" 2>&1
+      code=$?
+      pass=$(grep -c '^ok - ' "$out")
+      fail=$(grep -c '^not ok - ' "$out")
       ;;
     *) log "unknown runtime $rt"; code=1 ;;
   esac

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import process from "node:process";
 
 /** What the adapter reads from `bun:jsc`. */
 export interface BunJsc {
@@ -49,9 +50,12 @@ export async function loadBunApi(): Promise<{ ok: true; api: BunApi } | { ok: fa
   const bun = (globalThis as { Bun?: unknown }).Bun as BunGlobal | undefined;
   if (typeof bun !== "object" || bun === null) return { ok: false, reason: "not running on Bun" };
   try {
-    // A variable specifier: only Bun can resolve it, and tsc must not try.
-    const specifier = "bun:jsc";
-    const jsc = (await import(specifier)) as BunJsc;
+    // process.getBuiltinModule, not import(): neither tsc nor `deno
+    // publish` can (or should) resolve "bun:jsc".
+    const getBuiltinModule = (process as { getBuiltinModule?: (id: string) => unknown }).getBuiltinModule;
+    if (typeof getBuiltinModule !== "function") return { ok: false, reason: "process.getBuiltinModule is missing" };
+    const jsc = getBuiltinModule.call(process, "bun:jsc") as BunJsc | undefined;
+    if (typeof jsc?.heapStats !== "function") return { ok: false, reason: "bun:jsc has no heapStats()" };
     return { ok: true, api: { bun, jsc } };
   } catch (error) {
     return { ok: false, reason: `Cannot load bun:jsc: ${error instanceof Error ? error.message : String(error)}` };
