@@ -1,3 +1,4 @@
+// deno-lint-ignore-file require-await -- test doubles mirror async interfaces
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { CpuCaptureOptions, RuntimeAdapter, TraceCaptureOptions } from "./types.ts";
