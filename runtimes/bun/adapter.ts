@@ -99,7 +99,7 @@ export function heapSnapshotFromEnv(
 export async function createBunAdapter(options: BunAdapterOptions = {}): Promise<RuntimeAdapter> {
   let api = options.api;
   if (api === undefined) {
-    const loaded = await loadBunApi();
+    const loaded = loadBunApi();
     if (!loaded.ok) throw new TypeError(`Cannot create the Bun adapter: ${loaded.reason}`);
     api = loaded.api;
   }

@@ -42,11 +42,11 @@ export interface BunApi {
  * @example
  * ```ts
  * import { loadBunApi } from "./bun_api.ts";
- * const api = await loadBunApi();
+ * const api = loadBunApi();
  * console.log(api.ok ? api.api.bun.version : api.reason);
  * ```
  */
-export async function loadBunApi(): Promise<{ ok: true; api: BunApi } | { ok: false; reason: string }> {
+export function loadBunApi(): { ok: true; api: BunApi } | { ok: false; reason: string } {
   const bun = (globalThis as { Bun?: unknown }).Bun as BunGlobal | undefined;
   if (typeof bun !== "object" || bun === null) return { ok: false, reason: "not running on Bun" };
   try {

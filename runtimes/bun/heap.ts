@@ -64,7 +64,7 @@ export interface HeapRetainersOptions {
  * ```ts ignore
  * import { loadBunApi } from "./bun_api.ts";
  * import { heapRetainersProfile } from "./heap.ts";
- * const api = await loadBunApi();
+ * const api = loadBunApi();
  * if (api.ok) console.log((await heapRetainersProfile(api.api).capture(new AbortController().signal)).length);
  * ```
  */

@@ -27,7 +27,7 @@ export const BUN_EVENT_LOOP_DELAY_RESOLUTION_MS = 10;
  * ```ts ignore
  * import { loadBunApi } from "./bun_api.ts";
  * import { BunStats } from "./stats.ts";
- * const api = await loadBunApi();
+ * const api = loadBunApi();
  * if (api.ok) console.log(new BunStats(api.api).read().memory);
  * ```
  */
