@@ -175,12 +175,17 @@ export class AllocationLedger {
    * sample with an ordinal up to the previous maximum was live at the
    * previous snapshot too, with the same stack and size; the largest
    * ordinal alone says nothing, since the newest samples may have died.
+   * Stacks are compared by script and function only: once V8 collects a
+   * script (a builtin module's wrapper, say), the same frame comes back
+   * without its url and position.
    */
   #restarted(samples: NonNullable<CdpSamplingHeapProfile["samples"]>, keys: Map<number, string>): boolean {
     for (const s of samples) {
       if (s.ordinal > this.#maxOrdinal) continue;
       const before = this.#live.get(s.ordinal);
-      if (before === undefined || before.size !== s.size || before.key !== keys.get(s.nodeId)) return true;
+      if (before === undefined || before.size !== s.size) return true;
+      const key = keys.get(s.nodeId);
+      if (key !== before.key && (key === undefined || stackIdentity(key) !== stackIdentity(before.key))) return true;
     }
     return false;
   }
@@ -227,6 +232,14 @@ export class AllocationLedger {
       defaultSampleType: "alloc_space",
     });
   }
+}
+
+/** A stack key without urls and positions: script ids and function names. */
+function stackIdentity(key: string): string {
+  return key.split("\u0001").map((frame) => {
+    const parts = frame.split("\u0000");
+    return `${parts[0]}\u0000${parts[4]}`;
+  }).join("\u0001");
 }
 
 /**

@@ -68,6 +68,18 @@ describe("AllocationLedger", () => {
     assert.deepEqual(byLeaf(ledger), { load: [1, 1200], parse: [1, 900], [UNSEEN_FRAME]: [7, 7 * R] });
   });
 
+  it("AllocationLedger is not reset when a frame loses its script url and position", () => {
+    const ledger = new AllocationLedger({ samplingIntervalBytes: R, startNanos: 0n });
+    ledger.observe(snapshot([[3, 1200, 1], [4, 900, 2]]));
+    // V8 collected the script behind "main": same script id and name, no url or line.
+    const later = snapshot([[3, 1200, 1], [4, 800, 3]]);
+    const main = later.head.children[0];
+    main.callFrame = { ...main.callFrame, url: "", lineNumber: -1, columnNumber: -1 };
+    ledger.observe(later);
+    assert.deepEqual(ledger.totals(), { samples: 3, unseenSamples: 0, liveSamples: 2 });
+    assert.deepEqual(byLeaf(ledger), { load: [1, 1200], parse: [2, 1700] });
+  });
+
   it("AllocationLedger starts over when the sampler restarts (ordinals go back)", () => {
     const ledger = new AllocationLedger({ samplingIntervalBytes: R, startNanos: 0n });
     ledger.observe(snapshot([[3, 1200, 40]]));
