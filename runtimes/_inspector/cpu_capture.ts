@@ -83,9 +83,10 @@ export interface CpuProfileCaptureOptions extends CpuCaptureOptions {
 /**
  * A session kept connected after the profiler refused to start, reused by
  * the next capture: disconnecting it would stop Bun's VM-wide profiler,
- * the other profile included.
+ * the other profile included. Kept with the loader that opened it, so a
+ * capture with another loader never gets it.
  */
-let parked: InspectorSession | undefined;
+let parked: { session: InspectorSession; load: InspectorLoader | undefined } | undefined;
 
 /**
  * Wall-clock now in nanoseconds since the Unix epoch, sub-millisecond
@@ -135,8 +136,11 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
   const release = claim("cpu", "an autoprof CPU profile");
   if (typeof release === "string") return { ok: false, skipped: release };
   try {
-    let session = parked;
-    parked = undefined;
+    let session: InspectorSession | undefined;
+    if (parked !== undefined && parked.load === options.load) {
+      session = parked.session;
+      parked = undefined;
+    }
     if (session === undefined) {
       const opened = await InspectorSession.open({ load: options.load });
       if (!opened.ok) return { ok: false, skipped: opened.reason };
@@ -155,7 +159,7 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
         // Disconnecting a session stops Bun's profiler, the other's
         // included (measured, Bun 1.4): keep this session for next time.
         keep = true;
-        parked = session;
+        parked = { session, load: options.load };
         const message = error instanceof Error ? error.message : String(error);
         return { ok: false, skipped: `the CPU profiler refused to start (another profile is likely running): ${message}` };
       }

@@ -29,6 +29,13 @@ function bytesBy(p: ReturnType<typeof heapProfileToPprof>, name: string, index =
   return sum;
 }
 
+describe("HeapSampler on Bun", { skip: !skip && "Bun only" }, () => {
+  it("HeapSampler.start() reports that Bun's inspector has no heap sampler", async () => {
+    const started = await HeapSampler.start();
+    assert.equal(started.ok, false);
+  });
+});
+
 describe("HeapSampler", { skip }, () => {
   it("HeapSampler snapshots show the function that retained allocations", async () => {
     const started = await sharedHeapSampler();
