@@ -254,7 +254,10 @@ async function record(
     }
     stopping = true;
     await session.post("NodeTracing.stop");
-    await Promise.race([completed, sleep(COMPLETE_TIMEOUT_MS)]);
+    // The timeout's timer must not outlive a trace that completed in time.
+    const giveUp = new AbortController();
+    await Promise.race([completed, sleep(COMPLETE_TIMEOUT_MS, giveUp.signal)]);
+    giveUp.abort();
     await writing;
     return { data: await output.finish(), profileEvents, startTimeEpochNanos };
   } catch (error) {
