@@ -15,6 +15,8 @@
 import process from "node:process";
 import { monitorEventLoopDelay } from "node:perf_hooks";
 import type { BunApi } from "./bun_api.ts";
+import { summarizeDelay } from "../_shared/delay_histogram.ts";
+import { put } from "../_shared/safe_read.ts";
 
 /** Resolution of the event-loop delay histogram, in ms (as on Node). */
 export const BUN_EVENT_LOOP_DELAY_RESOLUTION_MS = 10;
@@ -74,33 +76,11 @@ export class BunStats {
         return undefined;
       }
     }
-    const h = this.#delay;
-    const ms = (ns: number): number => ns / 1e6;
-    if (h.count === 0) return { resolution_ms: BUN_EVENT_LOOP_DELAY_RESOLUTION_MS, count: 0 };
-    return {
-      resolution_ms: BUN_EVENT_LOOP_DELAY_RESOLUTION_MS,
-      count: h.count,
-      min: ms(h.min),
-      max: ms(h.max),
-      mean: ms(h.mean),
-      stddev: ms(h.stddev),
-      p50: ms(h.percentile(50)),
-      p90: ms(h.percentile(90)),
-      p99: ms(h.percentile(99)),
-    };
+    return summarizeDelay(this.#delay, BUN_EVENT_LOOP_DELAY_RESOLUTION_MS);
   }
 
   /** Stops the delay histogram. */
   stop(): void {
     this.#delay?.disable();
-  }
-}
-
-function put(out: Record<string, unknown>, key: string, read: () => unknown): void {
-  try {
-    const value = read();
-    if (value !== undefined) out[key] = value;
-  } catch {
-    // Not available on this Bun: leave it out.
   }
 }

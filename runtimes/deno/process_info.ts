@@ -16,6 +16,7 @@
  */
 import { REVISION_ENV_VARS } from "../node/process_info.ts";
 import { type DenoApi, permissionState } from "./deno_api.ts";
+import { nonEmpty, safe } from "../_shared/safe_read.ts";
 
 export { REVISION_ENV_VARS };
 
@@ -124,17 +125,5 @@ function decodeSafe(s: string): string {
     return decodeURIComponent(s);
   } catch {
     return s;
-  }
-}
-
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
-
-function safe<T>(read: () => T, fallback: T): T {
-  try {
-    return read() ?? fallback;
-  } catch {
-    return fallback;
   }
 }

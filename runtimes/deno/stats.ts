@@ -15,6 +15,7 @@ import process from "node:process";
 import * as v8 from "node:v8";
 import { type DenoApi, permissionState } from "./deno_api.ts";
 import { LoopDriftSampler } from "./loop_drift.ts";
+import { put } from "../_shared/safe_read.ts";
 
 /**
  * Collects Deno runtime stats. The drift sampler starts with the first
@@ -86,14 +87,5 @@ export class DenoStats {
   /** Stops the drift sampler. */
   stop(): void {
     this.#drift.stop();
-  }
-}
-
-function put(out: Record<string, unknown>, key: string, read: () => unknown): void {
-  try {
-    const value = read();
-    if (value !== undefined) out[key] = value;
-  } catch {
-    // Not available on this Deno: leave it out.
   }
 }

@@ -17,6 +17,7 @@ import { readFileSync } from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
+import { nonEmpty, safe } from "../_shared/safe_read.ts";
 
 /** Environment variables holding a commit or release id, in the order tried. */
 export const REVISION_ENV_VARS: readonly string[] = Object.freeze([
@@ -134,16 +135,4 @@ function nearestPackage(
     dir = parent;
   }
   return undefined;
-}
-
-function nonEmpty(value: unknown): string | undefined {
-  return typeof value === "string" && value.trim() !== "" ? value.trim() : undefined;
-}
-
-function safe<T>(read: () => T, fallback: T): T {
-  try {
-    return read() ?? fallback;
-  } catch {
-    return fallback;
-  }
 }

@@ -16,6 +16,8 @@
 import process from "node:process";
 import { monitorEventLoopDelay, PerformanceObserver, performance } from "node:perf_hooks";
 import * as v8 from "node:v8";
+import { summarizeDelay } from "../_shared/delay_histogram.ts";
+import { put, safe } from "../_shared/safe_read.ts";
 
 /** Resolution of the event-loop delay histogram, in ms. */
 export const EVENT_LOOP_DELAY_RESOLUTION_MS = 10;
@@ -87,7 +89,7 @@ export class NodeStats {
     out.gc = this.#gcStats();
     out.event_loop = {
       delay_ms: this.#delayStats(),
-      utilization: tryRead(() => performance.eventLoopUtilization()),
+      utilization: safe(() => performance.eventLoopUtilization(), undefined),
     };
     return out;
   }
@@ -122,21 +124,7 @@ export class NodeStats {
         return undefined;
       }
     }
-    const h = this.#delay;
-    const ms = (ns: number): number => ns / 1e6;
-    // An empty histogram reports min as 2^63: say "no samples" instead.
-    if (h.count === 0) return { resolution_ms: EVENT_LOOP_DELAY_RESOLUTION_MS, count: 0 };
-    return {
-      resolution_ms: EVENT_LOOP_DELAY_RESOLUTION_MS,
-      count: h.count,
-      min: ms(h.min),
-      max: ms(h.max),
-      mean: ms(h.mean),
-      stddev: ms(h.stddev),
-      p50: ms(h.percentile(50)),
-      p90: ms(h.percentile(90)),
-      p99: ms(h.percentile(99)),
-    };
+    return summarizeDelay(this.#delay, EVENT_LOOP_DELAY_RESOLUTION_MS);
   }
 
   /** Stops the GC observer and the delay histogram. */
@@ -144,17 +132,4 @@ export class NodeStats {
     this.#observer?.disconnect();
     this.#delay?.disable();
   }
-}
-
-function tryRead<T>(read: () => T): T | undefined {
-  try {
-    return read();
-  } catch {
-    return undefined;
-  }
-}
-
-function put(out: Record<string, unknown>, key: string, read: () => unknown): void {
-  const value = tryRead(read);
-  if (value !== undefined) out[key] = value;
 }
