@@ -1,22 +1,29 @@
 /**
- * Benchmark: CDP CPU profile -> pprof bytes, autoprof vs `pprof-format`.
+ * Benchmark: CDP CPU profile -> pprof bytes, autoprof vs `pprof-format`,
+ * and stop-to-gzipped-bytes against `@datadog/pprof`.
  *
- * Records a real CPU profile first (node:inspector, 1 ms sampling, 10 s of
- * work spread over many distinct stacks), then times, in the same run:
+ * Records a real CPU profile first (node:inspector, 1 ms sampling, work
+ * spread over many distinct stacks), then times, in the same process:
  *
  * - autoprof: `cpuProfileToPprof` + `encodeProfile` (protobuf-es);
  * - baseline: the same conversion written the common way on top of
  *   pprof-format (`StringTable.dedup`, per-node stack arrays, class
- *   instances), then `Profile.encode()`.
+ *   instances), then `Profile.encode()`;
+ * - end to end, on the main thread: autoprof's `Profiler.stop` (with the
+ *   JSON parse) + build + encode + gzip, against `@datadog/pprof`'s
+ *   `time.stop()` + `encode()` for a profile of the same length, interval
+ *   and workload (when installed).
  *
  * Reports the first (cold) call of each, the median and p90 of the next N
  * (warm), the encoded and gzipped sizes, and the warm ratio to the
- * baseline. Timings are for comparison within one run only.
+ * baseline. One process per profile length (`run.ts` does that), so every
+ * cold number is a real first call. Timings compare within one run only.
  *
  * Run: `npm run bench:encode` (builds, then `node dist/bench/encode.js`).
  * Environment: AUTOPROF_BENCH_CPU_MS (profile length, default 10000),
  * AUTOPROF_BENCH_N (warm iterations, default 30), AUTOPROF_BENCH_SAVE
  * (a path: also write the recorded CDP profile there as JSON).
+ * Output: a table on stdout, and a `BENCH_RESULT <json>` line.
  *
  * @module
  */
@@ -36,6 +43,7 @@ import type { CdpCpuProfile, CdpCpuProfileNode } from "../src/pprof/cdp_types.ts
 import { cpuProfileToPprof } from "../src/pprof/from_cpu_profile.ts";
 import { decodeProfile, encodeProfile } from "../src/pprof/encode.ts";
 import { gzip } from "../src/gzip.ts";
+import { loadDatadog } from "./_peers.ts";
 
 const profileMs = Number(process.env.AUTOPROF_BENCH_CPU_MS ?? 10_000);
 const warmRuns = Number(process.env.AUTOPROF_BENCH_N ?? 30);
@@ -79,22 +87,29 @@ function post<T>(session: Session, method: string, params: object = {}): Promise
   );
 }
 
-async function recordProfile(): Promise<{ profile: CdpCpuProfile; startNanos: bigint }> {
+async function workFor(ms: number): Promise<void> {
+  const end = Date.now() + ms;
+  while (Date.now() < end) {
+    for (let i = 0; i < 20; i++) step(3 + rand(8));
+    // Let the profiler's idle ticks in now and then, like a real server.
+    if (rand(50) === 0) await new Promise((r) => setTimeout(r, 1));
+  }
+}
+
+async function recordProfile(): Promise<{ profile: CdpCpuProfile; startNanos: bigint; stopMs: number; cdpBytes: number }> {
   const session = new Session();
   session.connect();
   await post(session, "Profiler.enable");
   await post(session, "Profiler.setSamplingInterval", { interval: 1000 });
   const startNanos = BigInt(Date.now()) * 1_000_000n;
   await post(session, "Profiler.start");
-  const end = Date.now() + profileMs;
-  while (Date.now() < end) {
-    for (let i = 0; i < 20; i++) step(3 + rand(8));
-    // Let the profiler's idle ticks in now and then, like a real server.
-    if (rand(50) === 0) await new Promise((r) => setTimeout(r, 1));
-  }
+  await workFor(profileMs);
+  // In-process sessions answer synchronously: this is main-thread time.
+  const t = performance.now();
   const { profile } = await post<{ profile: CdpCpuProfile }>(session, "Profiler.stop");
+  const stopMs = performance.now() - t;
   session.disconnect();
-  return { profile, startNanos };
+  return { profile, startNanos, stopMs, cdpBytes: JSON.stringify(profile).length };
 }
 
 // --- the baseline: the same conversion on pprof-format -------------------
@@ -197,14 +212,31 @@ async function measure(name: string, run: () => Uint8Array): Promise<Result> {
   };
 }
 
+/** Stop-to-gzipped-bytes on the main thread for one tool. */
+interface EndToEnd {
+  name: string;
+  stopMs: number;
+  buildMs: number;
+  gzipped: number;
+}
+
 console.error(`recording a ${profileMs} ms CPU profile at 1 ms sampling...`);
-const { profile, startNanos } = await recordProfile();
+const { profile, startNanos, stopMs, cdpBytes } = await recordProfile();
 if (process.env.AUTOPROF_BENCH_SAVE) writeFileSync(process.env.AUTOPROF_BENCH_SAVE, JSON.stringify(profile));
 console.error(`${profile.samples?.length ?? 0} samples, ${profile.nodes.length} nodes`);
+
+// The end-to-end number for autoprof is taken cold, as a periodic
+// profiler meets it: the first build of the process.
+let t = performance.now();
+const coldBytes = encodeProfile(cpuProfileToPprof(profile, { startTimeEpochNanos: startNanos }));
+const coldBuildMs = performance.now() - t;
+const gzippedOurs = await gzip(coldBytes);
+const ends: EndToEnd[] = [{ name: "autoprof", stopMs, buildMs: coldBuildMs, gzipped: gzippedOurs.length }];
 
 const ours = await measure("autoprof (protobuf-es)", () =>
   encodeProfile(cpuProfileToPprof(profile, { startTimeEpochNanos: startNanos }))
 );
+ours.coldMs = coldBuildMs;
 const baseline = await measure("pprof-format", () => pprofFormatFromCdp(profile, startNanos));
 
 // Both must describe the same profile, or the comparison means nothing.
@@ -215,22 +247,62 @@ if (count(a) !== count(b) || a.location.length !== b.location.length) {
   throw new Error(`Benchmark outputs differ: ${count(a)} vs ${count(b)} samples, ${a.location.length} vs ${b.location.length} locations`);
 }
 
+const dd = loadDatadog();
+let ddNa: string | undefined;
+if (dd === undefined) {
+  ddNa = "n/a (not installed)";
+} else {
+  console.error(`recording a ${profileMs} ms @datadog/pprof time profile at 1 ms sampling...`);
+  dd.time.start({ intervalMicros: 1000, durationMillis: profileMs, withContexts: false });
+  await workFor(profileMs);
+  t = performance.now();
+  const p = dd.time.stop();
+  const ddStop = performance.now() - t;
+  t = performance.now();
+  const bytes = await dd.encode(p);
+  ends.push({ name: "@datadog/pprof", stopMs: ddStop, buildMs: performance.now() - t, gzipped: bytes.length });
+}
+
 const fmt = (x: number, digits = 2) => x.toFixed(digits);
-const rows = [ours, baseline].map((r) => [
-  r.name,
-  fmt(r.coldMs),
-  fmt(r.medianMs),
-  fmt(r.p90Ms),
-  fmt(r.medianMs / baseline.medianMs),
-  String(r.bytes),
-  String(r.gzipped),
-]);
-const header = ["implementation", "cold ms", "median ms", "p90 ms", "x baseline", "bytes", "gzipped"];
-const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+const table = (header: string[], rows: string[][]) => {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) => cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join("  ");
+  console.log(line(header));
+  for (const r of rows) console.log(line(r));
+};
 console.log(
-  `CDP -> pprof build+encode: ${profile.samples?.length ?? 0} samples, ${a.sample.length} stacks, ` +
-    `${a.location.length} locations; ${warmRuns} warm runs; ${process.version}`,
+  `CDP -> pprof build+encode: ${profileMs / 1000} s profile, ${profile.samples?.length ?? 0} samples, ` +
+    `${profile.nodes.length} nodes, ${a.sample.length} stacks, ${a.location.length} locations; ` +
+    `${warmRuns} warm runs; ${process.version}`,
 );
-console.log(line(header));
-for (const r of rows) console.log(line(r));
+table(
+  ["implementation", "cold ms", "median ms", "p90 ms", "x baseline", "bytes", "gzipped"],
+  [ours, baseline].map((r) => [
+    r.name,
+    fmt(r.coldMs),
+    fmt(r.medianMs),
+    fmt(r.p90Ms),
+    fmt(r.medianMs / baseline.medianMs),
+    String(r.bytes),
+    String(r.gzipped),
+  ]),
+);
+console.log(`stop -> gzipped pprof on the main thread (cold build)${ddNa ? `; @datadog/pprof ${ddNa}` : ""}`);
+table(
+  ["tool", "stop ms", "build+encode ms", "total ms", "gzipped"],
+  ends.map((e) => [e.name, fmt(e.stopMs), fmt(e.buildMs), fmt(e.stopMs + e.buildMs), String(e.gzipped)]),
+);
+console.log(`BENCH_RESULT ${
+  JSON.stringify({
+    ok: true,
+    profileMs,
+    samples: profile.samples?.length ?? 0,
+    nodes: profile.nodes.length,
+    cdpBytes,
+    implementations: [ours, baseline],
+    speedup: baseline.medianMs / ours.medianMs,
+    endToEnd: ends,
+    ddNa,
+  })
+}`);
+process.exit(0);

@@ -69,7 +69,9 @@ summary=()
 # "publish" and "pack" are packaging checks run like runtimes: deno.json
 # and package.json exports (deno publish --dry-run, scripts/check_exports.ts)
 # and the npm tarball imported from Node, Deno and Bun (scripts/pack_smoke.sh).
-runtimes=${AUTOPROF_TEST_RUNTIMES:-"node20 node22 node24 node26 deno bun publish pack"}
+# "bench" runs `npm run bench -- --quick` (about a minute): not a gate on
+# the numbers, it fails only if the benchmark crashed or wrote no results.
+runtimes=${AUTOPROF_TEST_RUNTIMES:-"node20 node22 node24 node26 deno bun publish pack bench"}
 for rt in $runtimes; do
   out="$root/dist/test-$rt.log"
   log "running on $rt"
@@ -110,6 +112,12 @@ for rt in $runtimes; do
       code=$?
       pass=$(grep -c '^ok - ' "$out")
       fail=$(grep -c '^not ok - ' "$out")
+      ;;
+    bench)
+      rm -f bench/results.json
+      node dist/bench/run.js --quick >"$out" 2>&1
+      code=$?
+      if [ "$code" = 0 ] && [ -s bench/results.json ]; then pass=1; fail=0; else pass=0; fail=1; fi
       ;;
     *) log "unknown runtime $rt"; code=1 ;;
   esac
