@@ -7,9 +7,11 @@
  * has thousands of nodes, like a real service's) in ~1 ms chunks, one per
  * event-loop turn, plus optionally a big live heap. During each bundle:
  *
- * - the longest gap between the end of one chunk and the start of the
- *   next (time the loop spent on something other than the app: the
- *   profiler's synchronous work, GC pauses it forces);
+ * - the longest stall: the longest time between the starts of two
+ *   consecutive chunks, minus the median chunk length. It counts both the
+ *   profiler's own turns (its synchronous work, GC pauses it forces) and
+ *   work that interrupts a chunk (an inspector command sent from another
+ *   thread runs on this one in the middle of the app's JavaScript);
  * - `monitorEventLoopDelay` max and p99 (Node only: broken on Deno);
  * - main-thread CPU during the bundle minus the app's own chunks;
  * - peak of (V8 heap used + external + array buffers) and of RSS above
@@ -47,7 +49,7 @@ export interface StallTask {
 
 /** One bundle's measurements. */
 export interface StallSample {
-  /** Longest gap between app chunks, ms. */
+  /** Longest time between two chunk starts minus the median chunk length, ms. */
   maxGapMs: number;
   /** `monitorEventLoopDelay` max, ms (NaN where unavailable). */
   loopDelayMaxMs: number;
@@ -74,6 +76,10 @@ export type StallOutput =
     samples: StallSample[];
     baselineMaxGapMs: Summary;
     baselineProfilerCpuMs: Summary;
+    /** Peak JS memory above the start in a window without a bundle (the app's own garbage). */
+    baselinePeakJsBytes: Summary;
+    /** Peak RSS above the start in a window without a bundle. */
+    baselinePeakRssBytes: Summary;
     /** Main-thread CPU outside app chunks per ms without a bundle (loop overhead). */
     baselineCpuPerMs: number;
     /** Main-thread time of each inspector call of autoprof's, by method (in-process sessions answer synchronously). */
@@ -176,19 +182,22 @@ async function measure(during: Promise<number> | number, histogram: Histogram | 
   const rss0 = process.memoryUsage().rss;
   let peakJs = 0;
   let peakRss = 0;
-  let maxGap = 0;
+  let maxTick = 0;
   let appMs = 0;
+  const chunks: number[] = [];
   const c0 = mainThreadCpuMs();
   histogram?.reset();
   histogram?.enable();
-  let last = performance.now();
+  let previous = performance.now();
   let turns = 0;
   while (!done) {
     const start = performance.now();
-    maxGap = Math.max(maxGap, start - last);
+    maxTick = Math.max(maxTick, start - previous);
+    previous = start;
     work(units);
-    last = performance.now();
-    appMs += last - start;
+    const end = performance.now();
+    chunks.push(end - start);
+    appMs += end - start;
     // Memory every few turns: memoryUsage() reads /proc.
     if ((turns++ & 3) === 0) {
       const m = process.memoryUsage();
@@ -200,8 +209,14 @@ async function measure(during: Promise<number> | number, histogram: Histogram | 
   await finished;
   histogram?.disable();
   const cpu = mainThreadCpuMs() - c0;
+  const sorted = [...chunks].sort((a, b) => a - b);
+  const typical = sorted.length ? sorted[sorted.length >> 1] : 0;
+  // The app's own time: a chunk stretched by work that interrupted it
+  // counts only its usual length.
+  const cap = sorted.length ? sorted[Math.floor(sorted.length * 0.9)] : 0;
+  appMs = chunks.reduce((sum, c) => sum + Math.min(c, cap), 0);
   return {
-    maxGapMs: maxGap,
+    maxGapMs: Math.max(0, maxTick - typical),
     loopDelayMaxMs: histogram ? histogram.max / 1e6 : NaN,
     loopDelayP99Ms: histogram ? histogram.percentile(99) / 1e6 : NaN,
     profilerCpuMs: cpu - appMs,
@@ -259,6 +274,8 @@ async function main(): Promise<StallOutput> {
     samples,
     baselineMaxGapMs: summarize(baseline.map((b) => b.maxGapMs)),
     baselineProfilerCpuMs: summarize(baseline.map((b) => b.profilerCpuMs)),
+    baselinePeakJsBytes: summarize(baseline.map((b) => b.peakJsBytes)),
+    baselinePeakRssBytes: summarize(baseline.map((b) => b.peakRssBytes)),
     baselineCpuPerMs: baseline.reduce((a, b) => a + b.profilerCpuMs, 0) / baseline.reduce((a, b) => a + b.wallMs, 0),
     inspectorCalls: calls,
     detail: s.detail,

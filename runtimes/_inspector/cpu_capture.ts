@@ -1,57 +1,30 @@
 /**
  * A timed CPU profile through the inspector's `Profiler` domain (V8 on Node
- * and Deno, JavaScriptCore on Bun), returned as gzipped pprof.
- *
- * ## The byte target
- *
- * V8 hands out a CPU profile only at `Profiler.stop`, so its size cannot be
- * watched while it grows. Two designs were measured (Node 20, 100 Hz):
- *
- * - Estimating size from elapsed samples with a bytes-per-sample bound:
- *   gzipped pprof took 6 B/sample for a small app and 71–157 B/sample for
- *   one with 3 000 distinct functions; and growth is sublinear, because
- *   repeated stacks merge. A bound safe for the second app stops the first
- *   one 25× too early.
- * - Checkpoints: stop the profile, restart it at once, convert what was
- *   collected so far and measure the real gzipped size. A restart costs
- *   one `Profiler.start` (V8 logs all compiled code again: 6 ms for a small
- *   app, 30 ms for 3 000 functions) plus one `Profiler.stop` (3–27 ms),
- *   and leaves a gap of that length without samples.
- *
- * autoprof uses checkpoints, and only when a byte target is set, and
- * schedules them with the bound: {@linkcode MAX_BYTES_PER_SAMPLE} (above
- * the largest rate measured) says how soon the profile could possibly
- * reach the target, and the next checkpoint waits until then (never less
- * than {@linkcode MIN_CHECKPOINT_MS}). So with the default 1 MB target a
- * 10 s profile at 100 Hz has no checkpoint at all (the target is 50 s
- * away even at the bound); a profile that does approach its target is
- * checked more often as it nears it; and the profile stops at the first
- * checkpoint at or past the target: a soft cap, like Go's. A profile
- * denser than the bound can overshoot until the next checkpoint.
+ * and Deno, JavaScriptCore on Bun), returned as gzipped pprof: the busy
+ * checks, the claim, the session, and where the profile is recorded (this
+ * thread, or a worker through {@linkcode RemoteCpuProfiler}). Recording
+ * itself, and the byte target's checkpoints, are in `./cpu_record.ts`.
  *
  * @module
  */
-import type { CdpCpuProfile } from "../../src/pprof/cdp_types.ts";
-import { cpuProfileToGzippedPprof } from "../../src/pprof/from_cpu_profile.ts";
 import type { CpuCaptureOptions, TimedCapture } from "../../src/types.ts";
 import { type BusyFacts, cpuBusyReason } from "./busy.ts";
+import { encodeCpuProfile } from "./cpu_encode.ts";
+import { recordCpuProfile, type RecordCpuProfileOptions } from "./cpu_record.ts";
 import { claim } from "./registry.ts";
-import { mergeCpuProfiles } from "./merge_cpu_profiles.ts";
 import { type InspectorLoader, InspectorSession } from "./session.ts";
-import { sleep } from "./sleep.ts";
+
+export {
+  epochNanosNow,
+  MAX_BYTES_PER_SAMPLE,
+  MIN_CHECKPOINT_MS,
+  recordCpuProfile,
+  type RecordCpuProfileOptions,
+  type RecordedCpuProfile,
+} from "./cpu_record.ts";
 
 /** Default sampling interval: 10 ms, Go's 100 Hz. */
 export const DEFAULT_CPU_SAMPLING_INTERVAL_MICROS = 10_000;
-
-/**
- * Upper bound on gzipped pprof bytes per sample used to schedule size
- * checkpoints (measured: 6–157 B/sample, the most in the first second of
- * a profile of 3 000 distinct functions).
- */
-export const MAX_BYTES_PER_SAMPLE = 200;
-
-/** Shortest interval between two size checkpoints, in ms. */
-export const MIN_CHECKPOINT_MS = 250;
 
 /** Options for {@linkcode captureCpuProfile}. */
 export interface CpuProfileCaptureOptions extends CpuCaptureOptions {
@@ -78,7 +51,22 @@ export interface CpuProfileCaptureOptions extends CpuCaptureOptions {
    * @default {false}
    */
   endTimeIsLastSample?: boolean;
+  /**
+   * Records the profile elsewhere, typically in a worker thread with its
+   * own inspector session to this thread: the profile's JSON, its
+   * conversion and gzip then never touch this thread's event loop or heap.
+   * Resolves to `undefined` when it cannot (no worker threads, the worker
+   * failed to load), and the capture then runs in this thread. The busy
+   * checks and the claim stay here either way.
+   */
+  remote?: RemoteCpuProfiler;
 }
+
+/**
+ * Records a CPU profile somewhere other than this thread, or resolves to
+ * `undefined` when it cannot (the caller then records in this thread).
+ */
+export type RemoteCpuProfiler = (options: RecordCpuProfileOptions) => Promise<TimedCapture | undefined>;
 
 /**
  * A session kept connected after the profiler refused to start, reused by
@@ -87,23 +75,6 @@ export interface CpuProfileCaptureOptions extends CpuCaptureOptions {
  * capture with another loader never gets it.
  */
 let parked: { session: InspectorSession; load: InspectorLoader | undefined } | undefined;
-
-/**
- * Wall-clock now in nanoseconds since the Unix epoch, sub-millisecond
- * where the runtime allows.
- *
- * @returns nanoseconds since the epoch.
- *
- * @example
- * ```ts
- * import { epochNanosNow } from "./cpu_capture.ts";
- * console.assert(epochNanosNow() / 1_000_000n >= BigInt(Date.now() - 1000));
- * ```
- */
-export function epochNanosNow(): bigint {
-  const ms = performance.timeOrigin + performance.now();
-  return BigInt(Math.round(ms * 1_000_000));
-}
 
 /**
  * Runs a CPU profile for `durationMs` (or until `signal` aborts, or the byte
@@ -136,6 +107,11 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
   const release = claim("cpu", "an autoprof CPU profile");
   if (typeof release === "string") return { ok: false, skipped: release };
   try {
+    const record = { durationMs, byteTarget, signal, intervalMicros, endTimeIsLastSample: options.endTimeIsLastSample };
+    if (options.remote !== undefined) {
+      const remote = await options.remote(record);
+      if (remote !== undefined) return remote;
+    }
     let session: InspectorSession | undefined;
     if (parked !== undefined && parked.load === options.load) {
       session = parked.session;
@@ -148,34 +124,17 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
     }
     let keep = false;
     try {
-      await session.post("Profiler.enable");
-      const startTimeEpochNanos = epochNanosNow();
-      try {
-        await session.post("Profiler.setSamplingInterval", { interval: Math.round(intervalMicros) });
-        await session.post("Profiler.start");
-      } catch (error) {
+      const result = await recordCpuProfile(session, { ...record, encode: encodeCpuProfile });
+      if (!result.ok && "refused" in result) {
         // V8 gives each session its own profiler, but Bun's is one per VM:
         // a profile started where the watch could not see it refuses ours.
         // Disconnecting a session stops Bun's profiler, the other's
         // included (measured, Bun 1.4): keep this session for next time.
         keep = true;
         parked = { session, load: options.load };
-        const message = error instanceof Error ? error.message : String(error);
-        return { ok: false, skipped: `the CPU profiler refused to start (another profile is likely running): ${message}` };
+        return { ok: false, skipped: result.skipped };
       }
-      const segments = await profileFor(session, { durationMs, byteTarget, signal, intervalMicros, startTimeEpochNanos });
-      const stopEpochMicros = Number(epochNanosNow()) / 1000;
-      const stopped = await session.post<{ profile: CdpCpuProfile }>("Profiler.stop");
-      segments.push(stopped.profile);
-      const merged = mergeCpuProfiles(segments);
-      if (options.endTimeIsLastSample) merged.endTime = Math.max(merged.endTime, stopEpochMicros);
-      return {
-        ok: true,
-        data: await cpuProfileToGzippedPprof(merged, {
-          startTimeEpochNanos,
-          periodNanos: intervalMicros * 1000,
-        }),
-      };
+      return result;
     } finally {
       if (!keep) session.disconnect();
     }
@@ -184,47 +143,3 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
   }
 }
 
-interface ProfileForOptions {
-  durationMs: number;
-  byteTarget: number;
-  signal: AbortSignal;
-  intervalMicros: number;
-  startTimeEpochNanos: bigint;
-}
-
-/**
- * Waits out the profile, taking size checkpoints when there is a byte
- * target. Returns the segments stopped at checkpoints; the profile is
- * still running on return.
- */
-async function profileFor(session: InspectorSession, options: ProfileForOptions): Promise<CdpCpuProfile[]> {
-  const { durationMs, byteTarget, signal } = options;
-  const segments: CdpCpuProfile[] = [];
-  const started = performance.now();
-  const deadline = started + durationMs;
-  if (!(byteTarget > 0)) {
-    await sleep(durationMs, signal);
-    return segments;
-  }
-  // The soonest the profile could grow by `bytes`, at the bound.
-  const boundMs = (bytes: number): number => Math.max(MIN_CHECKPOINT_MS, (bytes / MAX_BYTES_PER_SAMPLE) * options.intervalMicros / 1000);
-  let wait = boundMs(byteTarget);
-  for (;;) {
-    const remaining = deadline - performance.now();
-    if (remaining <= 0) return segments;
-    if (wait >= remaining) {
-      await sleep(remaining, signal);
-      return segments;
-    }
-    if (await sleep(wait, signal) === "aborted") return segments;
-    const stopped = await session.post<{ profile: CdpCpuProfile }>("Profiler.stop");
-    await session.post("Profiler.start");
-    segments.push(stopped.profile);
-    const size = (await cpuProfileToGzippedPprof(mergeCpuProfiles(segments), {
-      startTimeEpochNanos: options.startTimeEpochNanos,
-      periodNanos: options.intervalMicros * 1000,
-    })).length;
-    if (size >= byteTarget) return segments;
-    wait = boundMs(byteTarget - size);
-  }
-}

@@ -12,6 +12,7 @@ import { installSessionWatch, type WatchableInspectorModule } from "./session_wa
 
 interface RawSession {
   connect(): void;
+  connectToMainThread?(): void;
   disconnect(): void;
   post(method: string, params: object, callback: (error: unknown, result?: unknown) => void): void;
   on(event: string, listener: (message: { params?: unknown }) => void): unknown;
@@ -31,6 +32,14 @@ export interface OpenSessionOptions {
    * @default {() => import("node:inspector")}
    */
   load?: InspectorLoader;
+  /**
+   * From a worker thread: connect to the main thread's isolate
+   * (`Session.connectToMainThread()`, Node only), so that this worker
+   * drives the main thread's profilers and receives their results here,
+   * off the main thread. Fails (with a reason) where the runtime lacks it.
+   * @default {false}
+   */
+  toMainThread?: boolean;
 }
 
 /** Result of {@linkcode InspectorSession.open}. */
@@ -113,7 +122,14 @@ export class InspectorSession {
     try {
       raw = new (holder.Session as unknown as SessionConstructor)();
       inspectorRegistry().ours.add(raw);
-      raw.connect();
+      if (options.toMainThread) {
+        if (typeof raw.connectToMainThread !== "function") {
+          return { ok: false, reason: "node:inspector has no Session.connectToMainThread" };
+        }
+        raw.connectToMainThread();
+      } else {
+        raw.connect();
+      }
     } catch (error) {
       return { ok: false, reason: `Cannot connect an inspector session: ${message(error)}` };
     }

@@ -36,6 +36,14 @@ export interface NodeAdapterOptions {
    */
   cpuSamplingIntervalMicros?: number;
   /**
+   * Record CPU profiles in a worker thread with its own inspector session
+   * to the main thread: the profile's JSON, its conversion and gzip then
+   * stay off the main event loop (only V8's start and stop run there).
+   * Falls back to the main thread when no worker can start.
+   * @default {true}
+   */
+  cpuOffload?: boolean;
+  /**
    * Trace categories (see the warning on `NodeTraceOptions.categories`).
    * @default {DEFAULT_TRACE_CATEGORIES}
    */
@@ -72,8 +80,13 @@ export async function createNodeAdapter(options: NodeAdapterOptions = {}): Promi
   const heap = load === undefined ? await sharedHeapSampler(samplerOptions) : await HeapSampler.start(samplerOptions);
   const stats = new NodeStats();
 
+  const offload = options.cpuOffload !== false && load === undefined;
   const cpuCapability: Capability = inspector.ok
-    ? { ok: true, detail: `node:inspector Profiler, sampling every ${cpuInterval / 1000} ms` }
+    ? {
+      ok: true,
+      detail: `node:inspector Profiler, sampling every ${cpuInterval / 1000} ms` +
+        (offload ? "; recorded, converted and compressed in a worker thread (main thread: V8's start and stop only)" : ""),
+    }
     : { ok: false, reason: inspector.reason };
   const traceCapability: Capability = !inspector.ok
     ? { ok: false, reason: inspector.reason }
@@ -115,7 +128,7 @@ export async function createNodeAdapter(options: NodeAdapterOptions = {}): Promi
     adapter.heap = () => nodeHeapProfile(sampler);
   }
   if (inspector.ok) {
-    adapter.cpu = (o) => nodeCpuProfile({ ...o, samplingIntervalMicros: cpuInterval, load });
+    adapter.cpu = (o) => nodeCpuProfile({ ...o, samplingIntervalMicros: cpuInterval, load, offload });
     if (inspector.tracing) {
       adapter.trace = (o) => captureNodeTrace({ ...o, categories, busy: nodeBusyFacts(), load });
     }

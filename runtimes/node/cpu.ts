@@ -6,8 +6,9 @@
  * @module
  */
 import type { CpuCaptureOptions, TimedCapture } from "../../src/types.ts";
-import { captureCpuProfile, DEFAULT_CPU_SAMPLING_INTERVAL_MICROS } from "../_inspector/cpu_capture.ts";
+import { captureCpuProfile, DEFAULT_CPU_SAMPLING_INTERVAL_MICROS, type RemoteCpuProfiler } from "../_inspector/cpu_capture.ts";
 import type { InspectorLoader } from "../_inspector/session.ts";
+import { workerCpuProfiler } from "./cpu_offload.ts";
 import { nodeBusyFacts } from "./facts.ts";
 
 /** Options for {@linkcode nodeCpuProfile}. */
@@ -17,8 +18,15 @@ export interface NodeCpuProfileOptions extends CpuCaptureOptions {
    * @default {10_000}
    */
   samplingIntervalMicros?: number;
-  /** Loads `node:inspector`; for tests. */
+  /** Loads `node:inspector`; for tests (a profile with a loader stays in this thread). */
   load?: InspectorLoader;
+  /**
+   * Record in a worker thread that owns a session to this thread, so the
+   * profile's JSON, conversion and gzip stay off this event loop (see
+   * `./cpu_offload.ts`); falls back to this thread when no worker can.
+   * @default {true}
+   */
+  offload?: boolean;
 }
 
 /**
@@ -41,5 +49,8 @@ export function nodeCpuProfile(options: NodeCpuProfileOptions): Promise<TimedCap
     ...options,
     samplingIntervalMicros: options.samplingIntervalMicros ?? DEFAULT_CPU_SAMPLING_INTERVAL_MICROS,
     busy: nodeBusyFacts(),
+    remote: options.offload !== false && options.load === undefined ? offloaded : undefined,
   });
 }
+
+const offloaded: RemoteCpuProfiler = workerCpuProfiler();
