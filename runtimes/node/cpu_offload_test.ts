@@ -17,16 +17,23 @@ function spinForCpuOffloadTest(ms: number): number {
   return x;
 }
 
-/** Burns CPU on this (the main) thread in slices, so timers still fire. */
+/**
+ * Burns CPU on this (the main) thread in slices, so timers still fire. The
+ * optimizer may inline the spinner into the loop: both names count.
+ */
 function keepBusy(): () => void {
   let stopped = false;
-  const loop = (): void => {
+  const burnLoopForCpuOffloadTest = (): void => {
     if (stopped) return;
     spinForCpuOffloadTest(4);
-    setTimeout(loop, 0);
+    setTimeout(burnLoopForCpuOffloadTest, 0);
   };
-  loop();
+  burnLoopForCpuOffloadTest();
   return () => void (stopped = true);
+}
+
+function burned(names: Set<string>): boolean {
+  return names.has("spinForCpuOffloadTest") || names.has("burnLoopForCpuOffloadTest");
 }
 
 async function leafNames(gz: Uint8Array): Promise<Set<string>> {
@@ -41,7 +48,7 @@ describe("workerCpuProfiler()", { skip }, () => {
       assert.ok(result !== undefined, "the worker could not profile");
       assert.ok(result.ok, !result.ok ? result.skipped : "");
       const names = await leafNames(result.data);
-      assert.ok(names.has("spinForCpuOffloadTest"), [...names].join(", "));
+      assert.ok(burned(names), [...names].join(", "));
     } finally {
       stop();
     }
@@ -86,7 +93,7 @@ describe("workerCpuProfiler()", { skip }, () => {
       const result = await captureCpuProfile({ durationMs: 300, byteTarget: 0, signal: never, remote, samplingIntervalMicros: 1000 });
       assert.ok(result.ok, !result.ok ? result.skipped : "");
       const names = await leafNames(result.data);
-      assert.ok(names.has("spinForCpuOffloadTest"), [...names].join(", "));
+      assert.ok(burned(names), [...names].join(", "));
     } finally {
       stop();
     }
