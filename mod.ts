@@ -36,6 +36,9 @@ import type { CollectOptions, Meta, MetaOverrides, RuntimeAdapter } from "./src/
 import { collectBundle } from "./src/collect.ts";
 import { currentMeta as metaFor } from "./src/meta.ts";
 import { loadAdapter } from "./runtimes/detect.ts";
+import type { Hono } from "hono";
+import { createDebugHandler, createDebugRoutes } from "./src/http/debug_routes.ts";
+import type { DebugRoutesOptions } from "./src/http/debug_options.ts";
 
 export * from "./src/types.ts";
 export { BundleFormatError, type BundleFormatErrorCode, CaptureBusyError } from "./src/errors.ts";
@@ -68,6 +71,7 @@ export type { ScheduleOptions } from "./src/schedule.ts";
 export { bundleKey, type Sink, type StoreResult } from "./src/sinks/sink.ts";
 export { S3Error, type S3Sink, s3Sink, type S3SinkOptions } from "./src/sinks/s3.ts";
 export { fanOutSink } from "./src/sinks/fan_out.ts";
+export type { DebugAuthorize, DebugBundleOptions, DebugRoutesOptions } from "./src/http/debug_options.ts";
 
 // Loaded once, at import: detection never throws, and an unknown runtime
 // gets an adapter whose capabilities say what is missing.
@@ -112,4 +116,69 @@ export async function collect(
  */
 export function currentMeta(overrides?: MetaOverrides): Meta {
   return metaFor(adapter, overrides);
+}
+
+/**
+ * The HTTP debug endpoints as a hono app, to mount in your own hono app
+ * with `app.route("/", debugRoutes())` (see docs/HTTP.md):
+ *
+ * - `GET /debug/profiles?profile=5s&trace=1s`: a bundle (zip), as Go
+ *   autoprof's handler serves it;
+ * - `GET /debug/pprof/profile?seconds=N`, `/debug/pprof/trace?seconds=N`,
+ *   `/debug/pprof/heap`, `/debug/pprof/<name>` and `/debug/pprof/`, as Go's
+ *   net/http/pprof serves them (`go tool pprof http://host/debug/pprof/heap`);
+ * - `GET /debug/vars`: expvar JSON.
+ *
+ * One capture runs at a time per process (shared with `start()` and
+ * `collect()`): another request gets `429` with `Retry-After`, or waits
+ * with `whenBusy: "wait"`. A client that disconnects ends its capture.
+ *
+ * @param options `authorize`, `maxDuration` (ms), `whenBusy`, `hostname`
+ *   (for the warning about serving without `authorize` on a non-loopback
+ *   address) and more; see {@linkcode DebugRoutesOptions}.
+ * @returns A hono app whose routes start with `/debug/`.
+ * @throws {TypeError} / {RangeError} For invalid options.
+ * @example Mounting in a hono app, behind a token
+ * ```ts
+ * import { Hono } from "hono";
+ * import { debugRoutes } from "./mod.ts";
+ *
+ * const app = new Hono();
+ * app.get("/", (c) => c.text("hello"));
+ * app.route("/", debugRoutes({
+ *   authorize: (req) => req.headers.get("authorization") === "Bearer s3cret",
+ *   maxDuration: 30_000,
+ * }));
+ * const res = await app.request("/debug/vars", { headers: { authorization: "Bearer s3cret" } });
+ * console.log(res.status); // 200
+ * ```
+ */
+export function debugRoutes(options?: DebugRoutesOptions): Hono {
+  return createDebugRoutes(adapter, options);
+}
+
+/**
+ * The HTTP debug endpoints of {@linkcode debugRoutes} as a web-standard
+ * fetch handler, for `Deno.serve`, `Bun.serve`, @hono/node-server's
+ * `serve` or any server that takes `(request) => Response`. Other paths
+ * answer `404`.
+ *
+ * @param options See {@linkcode DebugRoutesOptions}.
+ * @returns `(request) => Promise<Response>`.
+ * @throws {TypeError} / {RangeError} For invalid options.
+ * @example On a side port, loopback only (Deno; Bun: `Bun.serve({ port, hostname, fetch })`)
+ * ```ts ignore
+ * import { debugHandler } from "./mod.ts";
+ * Deno.serve({ hostname: "127.0.0.1", port: 6060 }, debugHandler({ hostname: "127.0.0.1" }));
+ * // go tool pprof http://127.0.0.1:6060/debug/pprof/heap
+ * ```
+ * @example On Node with @hono/node-server
+ * ```ts ignore
+ * import { serve } from "@hono/node-server";
+ * import { debugHandler } from "autoprof";
+ * serve({ fetch: debugHandler({ hostname: "127.0.0.1" }), hostname: "127.0.0.1", port: 6060 });
+ * ```
+ */
+export function debugHandler(options?: DebugRoutesOptions): (request: Request) => Promise<Response> {
+  return createDebugHandler(adapter, options);
 }
