@@ -98,6 +98,15 @@ run_check() { # run_check LABEL COMMAND...
 run_check "Node ($("$node" --version)) imports autoprof and collects" "$node" check.mjs node
 for sub in $(cd "$app" && "$node" -e 'const e = require("./node_modules/autoprof/package.json").exports; console.log(Object.keys(e).filter((k) => k !== "." && !k.endsWith(".json")).join(" "))'); do
   spec="autoprof/${sub#./}"
+  if [ "$sub" = ./cli ]; then
+    # A program, not a library: importing it runs the CLI. Run the installed bin instead.
+    if out=$(cd "$app" && ./node_modules/.bin/autoprof --help 2>&1) && grep -q '^Usage: autoprof' <<<"$out"; then
+      ok "the autoprof bin runs (node_modules/.bin/autoprof --help)"
+    else
+      not_ok "the autoprof bin runs (node_modules/.bin/autoprof --help)" "$out"
+    fi
+    continue
+  fi
   if out=$(cd "$app" && "$node" --input-type=module -e "await import('$spec')" 2>&1); then ok "Node imports $spec"; else not_ok "Node imports $spec" "$out"; fi
 done
 if [ -x "$deno" ]; then

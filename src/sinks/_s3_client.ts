@@ -6,6 +6,7 @@
  * @module
  */
 import { AwsClient } from "aws4fetch";
+import { type ListPage, parseListObjectsV2 } from "./_s3_list.ts";
 
 /** A `fetch` that takes a signed `Request`. */
 export type FetchLike = (request: Request) => Promise<Response>;
@@ -205,13 +206,33 @@ export class S3Client {
    * Reads a whole object.
    *
    * @param key Object key.
+   * @param onProgress Called as the body arrives, with bytes so far and the total (if known).
    * @returns The object's bytes.
    * @throws {S3Error} On an error status (404: `NoSuchKey`).
    */
-  async get(key: string): Promise<Uint8Array> {
+  async get(key: string, onProgress?: (bytes: number, total: number | undefined) => void): Promise<Uint8Array> {
     const res = await this.send("GET", this.url(key));
     if (!res.ok) throw await this.error(res, `Cannot read s3://${this.#bucket}/${key}`);
-    return new Uint8Array(await res.arrayBuffer());
+    if (onProgress === undefined || res.body === null) return new Uint8Array(await res.arrayBuffer());
+    const length = Number(res.headers.get("content-length") ?? NaN);
+    const total = Number.isSafeInteger(length) ? length : undefined;
+    const chunks: Uint8Array[] = [];
+    let received = 0;
+    const reader = res.body.getReader();
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      chunks.push(value);
+      received += value.length;
+      onProgress(received, total);
+    }
+    const out = new Uint8Array(received);
+    let at = 0;
+    for (const c of chunks) {
+      out.set(c, at);
+      at += c.length;
+    }
+    return out;
   }
 
   /**
@@ -231,26 +252,64 @@ export class S3Client {
    * continuation tokens).
    *
    * @param prefix Key prefix.
+   * @param onPage Called after each page with the number of objects so far.
    * @returns The objects, in key order.
    * @throws {S3Error} On an error status.
+   * @throws {SyntaxError} If a response is not a usable listing.
    */
-  async list(prefix: string): Promise<S3Object[]> {
+  async list(prefix: string, onPage?: (seen: number) => void): Promise<S3Object[]> {
     const out: S3Object[] = [];
     let token: string | undefined;
     do {
-      const url = this.url("");
-      url.searchParams.set("list-type", "2");
-      url.searchParams.set("prefix", prefix);
-      if (token !== undefined) url.searchParams.set("continuation-token", token);
-      const res = await this.send("GET", url);
-      if (!res.ok) throw await this.error(res, `Cannot list s3://${this.#bucket}/${prefix}`);
-      const xml = await res.text();
-      for (const m of xml.matchAll(/<Contents>([\s\S]*?)<\/Contents>/g)) {
-        out.push({ key: xmlText(m[1]!, "Key") ?? "", size: Number(xmlText(m[1]!, "Size") ?? 0) });
-      }
-      token = xmlText(xml, "IsTruncated") === "true" ? xmlText(xml, "NextContinuationToken") : undefined;
+      const page = await this.listPage(prefix, token);
+      out.push(...page.objects);
+      onPage?.(out.length);
+      token = page.next;
     } while (token !== undefined);
     return out;
+  }
+
+  /**
+   * Lists one page (up to 1000 objects) under a prefix.
+   *
+   * @param prefix Key prefix.
+   * @param token Continuation token from the previous page.
+   * @param maxKeys Most objects on the page (S3's default and cap: 1000).
+   * @returns The page's objects and the next token.
+   * @throws {S3Error} On an error status.
+   * @throws {SyntaxError} If the response is not a usable listing.
+   */
+  async listPage(prefix: string, token?: string, maxKeys?: number): Promise<ListPage> {
+    const url = this.url("");
+    url.searchParams.set("list-type", "2");
+    url.searchParams.set("prefix", prefix);
+    if (token !== undefined) url.searchParams.set("continuation-token", token);
+    if (maxKeys !== undefined) url.searchParams.set("max-keys", String(maxKeys));
+    const res = await this.send("GET", url);
+    if (!res.ok) throw await this.error(res, `Cannot list s3://${this.#bucket}/${prefix}`);
+    return parseListObjectsV2(await res.text());
+  }
+
+  /**
+   * Reads part of an object (an HTTP range request).
+   *
+   * @param key Object key.
+   * @param offset First byte.
+   * @param length Most bytes to read.
+   * @returns The bytes (fewer at the end of the object).
+   * @throws {S3Error} On an error status.
+   */
+  async getRange(key: string, offset: number, length: number): Promise<Uint8Array> {
+    if (length <= 0) return new Uint8Array(0);
+    const res = await this.send("GET", this.url(key), { headers: { range: `bytes=${offset}-${offset + length - 1}` } });
+    if (res.status === 416) {
+      await res.body?.cancel();
+      return new Uint8Array(0);
+    }
+    if (!res.ok) throw await this.error(res, `Cannot read s3://${this.#bucket}/${key}`);
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    // A server that ignores Range sends the whole object (200).
+    return res.status === 206 ? bytes.subarray(0, length) : bytes.subarray(offset, offset + length);
   }
 }
 
@@ -260,7 +319,9 @@ function xmlText(xml: string, tag: string): string | undefined {
   return m[1]!.replace(/&(lt|gt|quot|apos|amp|#\d+|#x[0-9a-f]+);/gi, (_, e: string) => {
     const named: Record<string, string> = { lt: "<", gt: ">", quot: '"', apos: "'", amp: "&" };
     if (e[0] !== "#") return named[e.toLowerCase()]!;
-    return String.fromCodePoint(e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10));
+    const cp = e[1] === "x" || e[1] === "X" ? parseInt(e.slice(2), 16) : parseInt(e.slice(1), 10);
+    // An error body is only read for its message: keep a bad reference as is.
+    return cp <= 0x10ffff ? String.fromCodePoint(cp) : `&${e};`;
   });
 }
 
