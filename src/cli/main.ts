@@ -12,10 +12,11 @@ import type { Command } from "./command.ts";
 import { extractCommand } from "./extract.ts";
 import type { CliHost } from "./host.ts";
 import { lsCommand } from "./ls.ts";
+import { mergeCommand } from "./merge.ts";
 import { showCommand } from "./show.ts";
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [lsCommand, showCommand, extractCommand];
+export const COMMANDS: readonly Command[] = [lsCommand, showCommand, extractCommand, mergeCommand];
 
 /**
  * The top-level `autoprof --help` text.

@@ -81,6 +81,23 @@ describe(`autoprof CLI on ${runningFamily()} bundles`, () => {
     assert.deepEqual(JSON.parse(fs.readFileSync(path.join(out, "meta.json"), "utf8")), stored[1]!.meta);
   });
 
+  it("merge sums both bundles' heap profiles into one that go tool pprof reads", async () => {
+    const h = host();
+    const out = path.join(dir, "heap.pb.gz");
+    if (!stored.every((s) => s.names.includes("pprof/heap"))) {
+      assert.equal(stored[0]!.meta.capabilities.heap?.ok, false, "heap is missing only where the runtime cannot capture it");
+      return;
+    }
+    assert.equal(await runCli(["merge", "--store", dir, "--main", "cli-conformance", "--profile", "heap", "-o", out], h), 0, h.stderr.text);
+    const merged = goPprofRaw(new Uint8Array(fs.readFileSync(out)), out);
+    const parts = stored.map((s) => {
+      const file = path.join(dir, s.key);
+      return goPprofRaw(readBundle(new Uint8Array(fs.readFileSync(file))).entries.get("pprof/heap")!, s.key);
+    });
+    assert.deepEqual(merged.sampleTypes, parts[0]!.sampleTypes);
+    assert.deepEqual(merged.totals, parts[0]!.totals.map((t, i) => t + parts[1]!.totals[i]!));
+  });
+
   it("the autoprof entry point runs as a program on this runtime", () => {
     const here = fileURLToPath(import.meta.url);
     const fromSource = here.endsWith(".ts");

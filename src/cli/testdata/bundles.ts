@@ -48,7 +48,7 @@ export function makeProfile(spec: ProfileSpec): Profile {
       const id = BigInt(fnIds.size + 1);
       fnIds.set(name, id);
       functions.push({ id, name: s(name), systemName: s(name), filename: s(spec.file ?? "app.js"), startLine: 1n });
-      locations.push({ id, line: [{ functionId: id, line: 10n + id, column: 0n }] });
+      locations.push({ id, line: [{ functionId: id, line: BigInt(10 + name.length), column: 0n }] });
     }
   }
   const pt = spec.periodType ?? spec.sampleTypes[spec.sampleTypes.length - 1]!;
