@@ -94,8 +94,10 @@ export async function serve(handler: FetchHandler, options: ServeOptions = {}): 
 
   const { serve: serveNode } = await import("@hono/node-server");
   let server: ReturnType<typeof serveNode> | undefined;
-  const port = await new Promise<number>((resolve) => {
+  const port = await new Promise<number>((resolve, reject) => {
     server = serveNode({ fetch: handler, hostname, port: requestedPort }, (info) => resolve(info.port));
+    // A port in use (EADDRINUSE) rejects instead of crashing the process.
+    (server as unknown as { once(event: "error", f: (e: Error) => void): void }).once("error", reject);
   });
   return {
     url: base(port),

@@ -3,9 +3,14 @@
 # the register preload (no code changes in the app), and prints a line for
 # each bundle it stores. Stop it with Ctrl-C: one last bundle is stored.
 #
+# It also serves the HTTP debug endpoints (docs/HTTP.md) on 127.0.0.1:$PORT
+# (default 6060) and prints the URL: try
+#   go tool pprof -top http://127.0.0.1:6060/debug/pprof/heap
+#   curl -OJ 'http://127.0.0.1:6060/debug/profiles?profile=2s'
+#
 # Defaults are tuned so a newcomer sees bundles quickly; override any of them:
 #   AUTOPROF_DIR=./profiles  AUTOPROF_INTERVAL=10s  AUTOPROF_CPU=2s
-#   AUTOPROF_FLUSH_ON_EXIT=1  AUTOPROF_LOG=1
+#   AUTOPROF_FLUSH_ON_EXIT=1  AUTOPROF_LOG=1  PORT=6060
 # To upload to S3 instead, set AUTOPROF_S3_URL=s3://bucket/prefix plus the
 # AWS_* variables (and AUTOPROF_DIR= to skip the local copy).
 set -euo pipefail

@@ -6,6 +6,10 @@
  * service would. It uses only web-standard APIs, so it runs unchanged on
  * Node, Deno and Bun.
  *
+ * It also serves autoprof's HTTP debug endpoints (docs/HTTP.md) on
+ * 127.0.0.1, port `PORT` (default 6060; 0 picks a free port), and prints
+ * the URL: `go tool pprof http://127.0.0.1:6060/debug/pprof/heap`.
+ *
  * Run it with autoprof started from the environment:
  *
  * ```sh
@@ -18,6 +22,7 @@
  *
  * @module
  */
+import { type RunningServer, serve } from "../serve.ts";
 
 /** One fake order, the unit of work. */
 export interface Order {
@@ -123,7 +128,40 @@ export function batch(nextId: number, cache: OrderCache): number {
   return nextId + orders.length;
 }
 
-function main(): void {
+/** Where the demo's debug endpoints listen unless `PORT` says otherwise. */
+export const DEFAULT_PORT = 6060;
+
+/**
+ * Reads `PORT`: empty or absent means {@linkcode DEFAULT_PORT}.
+ *
+ * @param value The variable's value.
+ * @returns A port, 0 to 65535.
+ * @throws {RangeError} For anything but a whole number in that range.
+ */
+export function parsePort(value: string | undefined): number {
+  if (value === undefined || value.trim() === "") return DEFAULT_PORT;
+  const port = Number(value);
+  if (!/^\s*\d+\s*$/.test(value) || port > 65535) {
+    throw new RangeError(`Invalid PORT: expected a port from 0 to 65535: got ${JSON.stringify(value)}`);
+  }
+  return port;
+}
+
+/**
+ * Serves autoprof's debug endpoints on 127.0.0.1. A request that arrives
+ * while a periodic bundle is being collected waits for it (a demo should
+ * not answer 429 to a curl).
+ *
+ * @param port The port; 0 picks a free one.
+ * @returns The running server.
+ */
+export async function startDebugServer(port: number): Promise<RunningServer> {
+  const { debugHandler } = await import("../../mod.ts");
+  const hostname = "127.0.0.1";
+  return await serve(debugHandler({ hostname, whenBusy: "wait" }), { hostname, port });
+}
+
+async function main(): Promise<void> {
   const cache = new OrderCache(50_000);
   let nextId = 0;
   let batches = 0;
@@ -139,9 +177,19 @@ function main(): void {
     console.log(`demo: ${s}s, ${batches} batches, ${cache.size} orders cached`);
   }, 10_000);
   console.log("demo: working; press Ctrl-C to stop");
+  const env = (globalThis as { process?: { env?: Record<string, string | undefined> } }).process?.env;
+  const server = await startDebugServer(parsePort(env?.PORT));
+  console.log(`demo: debug endpoints on ${server.url}/debug/pprof/; try:`);
+  console.log(`  go tool pprof -top ${server.url}/debug/pprof/heap`);
+  console.log(`  curl -OJ '${server.url}/debug/profiles?profile=2s'`);
 }
 
 // Run only as the entry point, so tests can import the functions.
 const entry = (globalThis as { process?: { argv?: string[] } }).process?.argv?.[1] ?? "";
 const isMain = (import.meta as { main?: boolean }).main ?? /examples[\\/]demo[\\/]app\.[jt]s$/.test(entry);
-if (isMain) main();
+if (isMain) {
+  main().catch((error) => {
+    console.error("demo:", error instanceof Error ? error.message : error);
+    (globalThis as { process?: { exit?(code: number): void } }).process?.exit?.(1);
+  });
+}

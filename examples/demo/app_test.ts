@@ -1,6 +1,17 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { batch, makeLogs, makeOrder, OrderCache, parseLogs, roundTrip, topCustomers } from "./app.ts";
+import {
+  batch,
+  DEFAULT_PORT,
+  makeLogs,
+  makeOrder,
+  OrderCache,
+  parseLogs,
+  parsePort,
+  roundTrip,
+  startDebugServer,
+  topCustomers,
+} from "./app.ts";
 
 describe("demo app", () => {
   it("parseLogs() sums time and errors per service", () => {
@@ -31,5 +42,30 @@ describe("demo app", () => {
     assert.equal(batch(0, cache), 400);
     assert.equal(batch(400, cache), 800);
     assert.equal(cache.size, 500);
+  });
+
+  it("parsePort() reads PORT, defaulting to 6060, and refuses junk", () => {
+    assert.equal(parsePort(undefined), DEFAULT_PORT);
+    assert.equal(parsePort(""), 6060);
+    assert.equal(parsePort("8080"), 8080);
+    assert.equal(parsePort("0"), 0);
+    for (const bad of ["abc", "-1", "65536", "80.5", "0x50"]) {
+      assert.throws(() => parsePort(bad), /Invalid PORT: expected a port from 0 to 65535/, bad);
+    }
+  });
+
+  it("startDebugServer() serves the debug endpoints on 127.0.0.1", async () => {
+    const server = await startDebugServer(0);
+    try {
+      assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+      const index = await fetch(`${server.url}/debug/pprof/`);
+      assert.equal(index.status, 200);
+      assert.match(await index.text(), /\/debug\/pprof\//);
+      const vars = await fetch(`${server.url}/debug/vars`);
+      assert.equal(vars.headers.get("content-type"), "application/json; charset=utf-8");
+      assert.equal(typeof (JSON.parse(await vars.text()) as { runtime?: unknown }).runtime, "object");
+    } finally {
+      await server.close();
+    }
   });
 });
