@@ -71,7 +71,13 @@ export interface DebugRoutesOptions {
    * @default {console.error}
    */
   onError?: (error: unknown, request: Request) => void;
-  /** Options for every bundle served at `/debug/profiles`: custom entries, meta overrides, byte targets. */
+  /**
+   * Options for every bundle served at `/debug/profiles`: custom entries,
+   * meta overrides, byte targets. Give custom entries as functions: a
+   * `ReadableStream` can be read only once, so only the first bundle
+   * would get it. The byte targets also apply to `/debug/pprof/profile`
+   * and `/debug/pprof/trace`.
+   */
   bundle?: DebugBundleOptions;
 }
 

@@ -182,6 +182,22 @@ describe("debug routes", () => {
     assert.equal(isCaptureRunning(), false);
   });
 
+  it("a client disconnect ends a bundle's CPU profile early; the bundle is still complete and the lock freed", async () => {
+    const { get } = handlerFor({
+      cpu: ({ signal }) =>
+        new Promise((resolve) => signal.addEventListener("abort", () => resolve({ ok: true, data: CPU_BYTES }))),
+    });
+    const client = new AbortController();
+    const pending = get("/debug/profiles?profile=60s", { signal: client.signal });
+    await settle();
+    assert.equal(isCaptureRunning(), true);
+    client.abort();
+    const response = await pending;
+    assert.equal(response.status, 200);
+    assert.ok(readBundle(await bytesOf(response)).names.includes("pprof/profile"));
+    assert.equal(isCaptureRunning(), false);
+  });
+
   it("/debug/pprof/profile reads seconds like net/http/pprof (default 30) and serves the CPU profile alone", async () => {
     const { get, calls } = handlerFor({}, { maxDuration: 40_000 });
     const response = await get("/debug/pprof/profile?seconds=5");
