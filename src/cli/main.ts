@@ -14,9 +14,10 @@ import type { CliHost } from "./host.ts";
 import { lsCommand } from "./ls.ts";
 import { mergeCommand } from "./merge.ts";
 import { showCommand } from "./show.ts";
+import { viewCommand } from "./view.ts";
 
 /** Every command, in the order `--help` lists them. */
-export const COMMANDS: readonly Command[] = [lsCommand, showCommand, extractCommand, mergeCommand];
+export const COMMANDS: readonly Command[] = [lsCommand, showCommand, extractCommand, mergeCommand, viewCommand];
 
 /**
  * The top-level `autoprof --help` text.

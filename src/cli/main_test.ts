@@ -32,7 +32,7 @@ describe("autoprof CLI", () => {
   it("an unknown command or option exits 2 and points at --help", async () => {
     const host = memoryHost();
     assert.equal(await runCli(["lss"], host), 2);
-    assert.match(host.stderr.text, /unknown command "lss": expected one of ls, show, extract, merge/);
+    assert.match(host.stderr.text, /unknown command "lss": expected one of ls, show, extract, merge, view/);
     const h2 = memoryHost();
     assert.equal(await runCli(["ls", "--colour"], h2), 2);
     assert.equal(h2.stderr.text, "autoprof ls: Unknown option: --colour\nRun autoprof ls --help for usage.\n");
