@@ -264,6 +264,7 @@ interface StallSample {
   peakRssBytes: number;
   bundleBytes: number;
   wallMs: number;
+  heapSkipped?: boolean;
 }
 interface StallResult {
   ok: boolean;
@@ -363,7 +364,11 @@ async function stall(rts: Runtime[]): Promise<StallResult[][]> {
         note: accelerated ? heap?.detail : `no accelerated source: ${heap?.detail}`,
       });
     }
-    const fallback = warmGap(find(rt.name, "autoprof-inspector", 200, true));
+    // The fallback's cost when a heap profile is taken (later bundles of the
+    // run are deferred by its budget and cost nothing).
+    const fallbackRun = find(rt.name, "autoprof-inspector", 200, true);
+    const taken = fallbackRun?.samples?.filter((x) => !x.heapSkipped) ?? [];
+    const fallback = taken.length ? median(taken.map((x) => x.maxGapMs)) : undefined;
     if (fallback !== undefined) {
       const meanIntervalMs = DEFAULT_SCHEDULE.intervalMs * (1 - DEFAULT_SCHEDULE.jitter / 2);
       // The inspector fallback's cadence keeps (heap profile cost / time
@@ -375,7 +380,8 @@ async function stall(rts: Runtime[]): Promise<StallResult[][]> {
         value: pct(amortised, 2),
         limit: "<= 0.5%",
         pass: amortised <= 0.005,
-        note: `${ms(fallback)} ms stall (a forced full GC), one heap profile per ${ms(every / 1000, 0)} s`,
+        note: `${ms(fallback)} ms stall when taken (a forced full GC; ${taken.length} of ${fallbackRun?.samples?.length} bundles took one), ` +
+          `one heap profile per ${ms(every / 1000, 0)} s at most`,
       });
     }
     const small = find(rt.name, "autoprof", 0);

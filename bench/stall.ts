@@ -65,6 +65,8 @@ export interface StallSample {
   bundleBytes: number;
   /** Wall time of the collection, ms. */
   wallMs: number;
+  /** The bundle left the heap profile out (rationed forced GCs). */
+  heapSkipped?: boolean;
 }
 
 /** What the child prints. */
@@ -89,7 +91,8 @@ export type StallOutput =
   }
   | { ok: false; tool: string; heapMb: number; na: string };
 
-type Collect = () => Promise<number>;
+/** Collects once; resolves to the output size and whether the heap profile was left out. */
+type Collect = () => Promise<{ bytes: number; heapSkipped?: boolean }>;
 
 const task = JSON.parse(process.argv[2] ?? "{}") as StallTask;
 const work = manyStacks({ functions: 400 });
@@ -111,7 +114,10 @@ async function setup(): Promise<{ collect: Collect; detail?: string; session?: u
     const adapter = await loadAdapter();
     return {
       detail: `heap: ${detail(adapter.capabilities().heap)}; cpu: ${detail(adapter.capabilities().cpu)}`,
-      collect: async () => (await collectBundle(adapter, { cpuProfileDuration: task.cpuMs })).bytes.length,
+      collect: async () => {
+        const { bytes, meta } = await collectBundle(adapter, { cpuProfileDuration: task.cpuMs });
+        return { bytes: bytes.length, heapSkipped: meta.skipped?.heap !== undefined };
+      },
       session: (await import("../runtimes/_inspector/session.ts")).InspectorSession,
     };
   }
@@ -123,11 +129,11 @@ async function setup(): Promise<{ collect: Collect; detail?: string; session?: u
       detail: "@datadog/pprof heap.profile + time 10 ms, encode",
       collect: async () => {
         const heap = await dd.encode(dd.heap.profile());
-        if (task.cpuMs === 0) return heap.length;
+        if (task.cpuMs === 0) return { bytes: heap.length };
         dd.time.start({ intervalMicros: 10_000, durationMillis: task.cpuMs, withContexts: false });
         await new Promise((r) => setTimeout(r, task.cpuMs));
         const cpu = await dd.encode(dd.time.stop());
-        return heap.length + cpu.length;
+        return { bytes: heap.length + cpu.length };
       },
     };
   }
@@ -163,9 +169,10 @@ async function loopDelay(): Promise<Histogram | undefined> {
 }
 
 /** Runs the app loop while `during` runs (or for `ms`), measuring gaps. */
-async function measure(during: Promise<number> | number, histogram: Histogram | undefined): Promise<StallSample> {
+async function measure(during: Promise<{ bytes: number; heapSkipped?: boolean }> | number, histogram: Histogram | undefined): Promise<StallSample> {
   let done = false;
   let bundleBytes = 0;
+  let heapSkipped: boolean | undefined;
   const t0 = performance.now();
   let wallMs = 0;
   const finished = typeof during === "number"
@@ -173,8 +180,9 @@ async function measure(during: Promise<number> | number, histogram: Histogram | 
       done = true;
       wallMs = performance.now() - t0;
     })
-    : during.then((n) => {
-      bundleBytes = n;
+    : during.then((r) => {
+      bundleBytes = r.bytes;
+      heapSkipped = r.heapSkipped;
       done = true;
       wallMs = performance.now() - t0;
     });
@@ -225,6 +233,7 @@ async function measure(during: Promise<number> | number, histogram: Histogram | 
     peakRssBytes: peakRss,
     bundleBytes,
     wallMs,
+    ...(heapSkipped ? { heapSkipped } : {}),
   };
 }
 

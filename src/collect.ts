@@ -37,7 +37,7 @@ import type {
   RuntimeAdapter,
 } from "./types.ts";
 import { acquireCapture, tryAcquireCapture } from "./capture_lock.ts";
-import { CaptureBusyError, describeError } from "./errors.ts";
+import { CaptureBusyError, describeError, isPartSkipped } from "./errors.ts";
 import { renderExpvar } from "./expvar.ts";
 import { currentMeta, validateOverrides } from "./meta.ts";
 import {
@@ -243,8 +243,18 @@ async function capture(adapter: RuntimeAdapter, opts: ResolvedOptions): Promise<
 
   // The heap profile goes first so that it is always in the same place.
   const heapMissing = unavailable(caps, "heap", adapter.heap, "the runtime adapter has no heap profiler");
-  if (heapMissing !== undefined) skipped.heap = heapMissing;
-  else await take(HEAP, () => adapter.heap!(signal));
+  if (heapMissing !== undefined) {
+    skipped.heap = heapMissing;
+  } else {
+    try {
+      const heap = await adapter.heap!(signal);
+      parts.push([HEAP, checkBytes(heap, HEAP)]);
+    } catch (e) {
+      // The adapter left the heap profile out on purpose (rationed).
+      if (isPartSkipped(e)) skipped.heap = e.message;
+      else errors[HEAP] = describeError(e);
+    }
+  }
 
   const seen = new Set<string>();
   for (const profile of pointInTimeProfiles(adapter, errors)) {

@@ -4,7 +4,7 @@ import assert from "node:assert/strict";
 import type { CpuCaptureOptions, RuntimeAdapter, TraceCaptureOptions } from "./types.ts";
 import { collectBundle } from "./collect.ts";
 import { tryAcquireCapture } from "./capture_lock.ts";
-import { CaptureBusyError } from "./errors.ts";
+import { CaptureBusyError, PartSkippedError } from "./errors.ts";
 import { addCounter, publish, unpublish } from "./expvar.ts";
 import { readBundle } from "./read_bundle.ts";
 import { readZip } from "./zip/reader.ts";
@@ -187,6 +187,22 @@ describe("collectBundle", () => {
       "custom/wrong": "TypeError: Custom source returned number: expected a string or a Uint8Array",
     });
     assert.deepEqual(bundle.meta.errors, meta.errors);
+  });
+
+  it("collectBundle() records a heap profile the adapter skipped on purpose in meta.skipped, not meta.errors", async () => {
+    const { meta, bytes } = await collectBundle(
+      testAdapter({ heap: () => Promise.reject(new PartSkippedError("heap profile deferred: due in 40 s")) }),
+    );
+    assert.ok(!readBundle(bytes).names.includes("pprof/heap"));
+    assert.deepEqual(meta.skipped, { heap: "heap profile deferred: due in 40 s" });
+    assert.equal(meta.errors, undefined);
+  });
+
+  it("collectBundle() recognises a skip from another copy of autoprof by its code", async () => {
+    const foreign = Object.assign(new Error("deferred elsewhere"), { code: "ERR_AUTOPROF_SKIPPED" });
+    const { meta } = await collectBundle(testAdapter({ heap: () => Promise.reject(foreign) }));
+    assert.deepEqual(meta.skipped, { heap: "deferred elsewhere" });
+    assert.equal(meta.errors, undefined);
   });
 
   it("collectBundle() leaves out parts the runtime cannot capture and says why in meta.skipped", async () => {

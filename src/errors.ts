@@ -100,6 +100,49 @@ export class CaptureBusyError extends Error {
 }
 
 /**
+ * Thrown (as a rejection) by a runtime adapter's `heap()` when it leaves
+ * `pprof/heap` out of this bundle on purpose (for example to ration heap
+ * profiles that force a full GC). `collectBundle` records the message in
+ * `meta.skipped.heap` instead of `meta.errors`. Recognised by its `code`,
+ * so that it works across copies of autoprof.
+ *
+ * @example
+ * ```ts
+ * import { PartSkippedError } from "./errors.ts";
+ * const e = new PartSkippedError("heap profile deferred: the next is due in 40 s");
+ * console.log(e.code); // "ERR_AUTOPROF_SKIPPED"
+ * ```
+ */
+export class PartSkippedError extends Error {
+  /** Always `"ERR_AUTOPROF_SKIPPED"`. */
+  readonly code: "ERR_AUTOPROF_SKIPPED" = "ERR_AUTOPROF_SKIPPED";
+
+  /** @param message Why the part was left out (goes to `meta.skipped`). */
+  constructor(message: string) {
+    super(message);
+    this.name = "PartSkippedError";
+  }
+}
+
+/**
+ * Whether `e` is a {@linkcode PartSkippedError} (of any autoprof copy).
+ *
+ * @param e anything thrown.
+ * @returns true for a skip.
+ *
+ * @example
+ * ```ts
+ * import { isPartSkipped, PartSkippedError } from "./errors.ts";
+ * console.assert(isPartSkipped(new PartSkippedError("not now")));
+ * console.assert(!isPartSkipped(new Error("boom")));
+ * ```
+ */
+export function isPartSkipped(e: unknown): e is PartSkippedError {
+  return typeof e === "object" && e !== null && (e as { code?: unknown }).code === "ERR_AUTOPROF_SKIPPED" &&
+    typeof (e as { message?: unknown }).message === "string";
+}
+
+/**
  * Turns any thrown value into one line of text for `meta.errors` and
  * expvar's `{ "error": ... }`. Never throws.
  *

@@ -220,7 +220,12 @@ export interface RuntimeAdapter {
   processInfo(): { pid: number; hostname: string; main: string; revision: string };
   /** Runtime stats (memory, GC, event loop, resource usage) for `expvar`. */
   stats(): Record<string, unknown> | Promise<Record<string, unknown>>;
-  /** Gzipped pprof heap profile for `pprof/heap`. */
+  /**
+   * Gzipped pprof heap profile for `pprof/heap`. Rejecting with a
+   * `PartSkippedError` (code `ERR_AUTOPROF_SKIPPED`) leaves the entry out
+   * with its message in `meta.skipped.heap`; any other rejection goes to
+   * `meta.errors`.
+   */
   heap?(signal: AbortSignal): Promise<Uint8Array>;
   /** Other point-in-time profiles, stored in the order given. */
   pointInTime?(): PointInTimeProfile[];

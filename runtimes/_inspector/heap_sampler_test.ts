@@ -87,6 +87,22 @@ describe("HeapSampler", { skip }, () => {
     assert.ok(totals.samples >= totals.unseenSamples + totals.liveSamples);
   });
 
+  it("HeapSampler measures each snapshot and defers the next while its forced GC is not due", async () => {
+    // The shared sampler was started through the inspector: reads force a GC.
+    const started = await HeapSampler.start({ gcBudget: 1e-6 });
+    assert.ok(started.ok, !started.ok ? started.reason : "");
+    assert.equal(started.sampler.forcesGc, true);
+    await started.sampler.snapshot();
+    const reason = started.sampler.deferral();
+    assert.match(reason ?? "", /forces a full GC \(the last took \d+ ms; \d+ MiB used now\); the next is due in \d+ s/);
+    // A generous budget takes it again at once.
+    const generous = await HeapSampler.start({ gcBudget: 1 });
+    assert.ok(generous.ok);
+    await generous.sampler.snapshot();
+    await new Promise((r) => setTimeout(r, 200));
+    assert.equal(generous.sampler.deferral(), undefined);
+  });
+
   it("HeapSampler restarts the sampler when other code stops it", async () => {
     const started = await sharedHeapSampler();
     assert.ok(started.ok);

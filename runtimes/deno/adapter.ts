@@ -81,7 +81,7 @@ export async function createDenoAdapter(options: DenoAdapterOptions = {}): Promi
     ? { ok: true, detail: `node:inspector Profiler (V8), sampling every ${cpuInterval / 1000} ms` }
     : { ok: false, reason: inspector.reason };
   const heapCapability: Capability = heap.ok
-    ? { ok: true, detail: `V8 sampling heap profiler, ${heap.sampler.detail}; each profile forces a full GC` }
+    ? { ok: true, detail: `V8 sampling heap profiler, ${heap.sampler.detail}` }
     : { ok: false, reason: heap.reason };
   const pointInTime: PointInTimeProfile[] = [];
   if (heap.ok) pointInTime.push(allocsProfile(heap.sampler));

@@ -15,6 +15,7 @@ import { DEFAULT_CPU_SAMPLING_INTERVAL_MICROS } from "../_inspector/cpu_capture.
 import { HeapSampler, sharedHeapSampler } from "../_inspector/heap_sampler.ts";
 import { type InspectorLoader, InspectorSession } from "../_inspector/session.ts";
 import { nodeBusyFacts } from "./facts.ts";
+import { loadNativeHeapStarter } from "./native_heap.ts";
 import { nodeCpuProfile } from "./cpu.ts";
 import { allocsProfile, nodeHeapProfile } from "./heap.ts";
 import { nodeProcessInfo } from "./process_info.ts";
@@ -30,6 +31,15 @@ export interface NodeAdapterOptions {
    * @default {524288}
    */
   heapSamplingIntervalBytes?: number;
+  /**
+   * Where heap profiles come from. `"auto"`: when `@datadog/pprof` is
+   * installed, its addon starts V8's sampler without the inspector's
+   * forced GC on each read (see `./native_heap.ts`), else the inspector
+   * starts it. `"inspector"`: always the inspector (every heap profile
+   * forces a full GC; rationed to 0.5 % of run time).
+   * @default {"inspector" when AUTOPROF_HEAP_SOURCE=inspector, else "auto"}
+   */
+  heapSource?: "auto" | "inspector";
   /**
    * CPU sampling interval in microseconds (10 000 = Go's 100 Hz).
    * @default {10_000}
@@ -76,7 +86,18 @@ export async function createNodeAdapter(options: NodeAdapterOptions = {}): Promi
   const categories = options.traceCategories ?? DEFAULT_TRACE_CATEGORIES;
   const load = options.load;
   const inspector = await probeInspector(load);
-  const samplerOptions = { samplingIntervalBytes: options.heapSamplingIntervalBytes, execArgv: process.execArgv, load };
+  const heapSource = options.heapSource ?? (process.env.AUTOPROF_HEAP_SOURCE === "inspector" ? "inspector" : "auto");
+  // The addon only matters for a sampler this adapter starts; tests with a
+  // loader get the inspector's.
+  const native = heapSource === "auto" && load === undefined
+    ? loadNativeHeapStarter()
+    : { ok: false as const, reason: heapSource === "inspector" ? "inspector chosen" : "custom inspector loader" };
+  const samplerOptions = {
+    samplingIntervalBytes: options.heapSamplingIntervalBytes,
+    execArgv: process.execArgv,
+    load,
+    startNative: native.ok ? native.start : undefined,
+  };
   const heap = load === undefined ? await sharedHeapSampler(samplerOptions) : await HeapSampler.start(samplerOptions);
   const stats = new NodeStats();
 
@@ -94,7 +115,11 @@ export async function createNodeAdapter(options: NodeAdapterOptions = {}): Promi
     ? { ok: true, detail: `node:inspector NodeTracing, categories ${categories.join(",")}` }
     : { ok: false, reason: "node:inspector has no NodeTracing domain" };
   const heapCapability: Capability = heap.ok
-    ? { ok: true, detail: `V8 sampling heap profiler, ${heap.sampler.detail}; each profile forces a full GC` }
+    ? {
+      ok: true,
+      detail: `V8 sampling heap profiler, ${heap.sampler.detail}` +
+        (heap.sampler.forcesGc && !native.ok ? ` (no accelerated source: ${native.reason})` : ""),
+    }
     : { ok: false, reason: heap.reason };
   const pointInTime: PointInTimeProfile[] = [];
   if (heap.ok) pointInTime.push(allocsProfile(heap.sampler));

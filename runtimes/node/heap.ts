@@ -10,6 +10,7 @@
 import { encodeProfile } from "../../src/pprof/encode.ts";
 import { heapProfileToGzippedPprof } from "../../src/pprof/from_heap_profile.ts";
 import { gzip } from "../../src/gzip.ts";
+import { PartSkippedError } from "../../src/errors.ts";
 import type { PointInTimeProfile } from "../../src/types.ts";
 import type { HeapSampler } from "../_inspector/heap_sampler.ts";
 
@@ -20,13 +21,16 @@ import type { HeapSampler } from "../_inspector/heap_sampler.ts";
 export const ALLOCS_SNAPSHOT_REUSE_MS = 2_000;
 
 /**
- * The in-use heap profile as gzipped pprof. Forces one full GC (V8's
- * `getSamplingProfile` does).
+ * The in-use heap profile as gzipped pprof. Forces one full GC when the
+ * sampler was started through the inspector; such profiles are rationed
+ * (see {@linkcode HeapSampler.deferral}): when one is not due, the entry
+ * is left out with the reason.
  *
  * @param sampler the running sampler.
  * @param _signal ignored: the snapshot is short and is taken even after
  * an abort (kept for callers that pass the bundle's signal).
  * @returns gzipped pprof with `inuse_objects/count` and `inuse_space/bytes`.
+ * @throws {PartSkippedError} (as a rejection) when a forced GC is not due yet.
  *
  * @example
  * ```ts ignore
@@ -39,6 +43,8 @@ export const ALLOCS_SNAPSHOT_REUSE_MS = 2_000;
 export async function nodeHeapProfile(sampler: HeapSampler, _signal?: AbortSignal): Promise<Uint8Array> {
   // Not abortable, on purpose: a snapshot is short, and an abort ends
   // timed parts only (the bundle keeps its point-in-time profiles).
+  const deferred = sampler.deferral();
+  if (deferred !== undefined) throw new PartSkippedError(deferred);
   const snapshot = await sampler.snapshot();
   return await heapProfileToGzippedPprof(snapshot.profile, {
     samplingIntervalBytes: sampler.samplingIntervalBytes,
@@ -65,7 +71,11 @@ export function allocsProfile(sampler: HeapSampler): PointInTimeProfile {
   return {
     name: "allocs",
     async capture(): Promise<Uint8Array> {
-      const snapshot = await sampler.snapshot({ maxAgeMs: ALLOCS_SNAPSHOT_REUSE_MS });
+      // Allocation counts are cumulative: when a new snapshot (and its
+      // forced GC) is not due, the last one still gives them, as of then.
+      const last = sampler.lastSnapshot;
+      const reuse = last !== undefined && sampler.deferral() !== undefined;
+      const snapshot = reuse ? last : await sampler.snapshot({ maxAgeMs: ALLOCS_SNAPSHOT_REUSE_MS });
       return await gzip(encodeProfile(sampler.ledger.toPprof(snapshot.timeNanos)));
     },
   };
