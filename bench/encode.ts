@@ -5,7 +5,9 @@
  * Records a real CPU profile first (node:inspector, 1 ms sampling, work
  * spread over many distinct stacks), then times, in the same process:
  *
- * - autoprof: `cpuProfileToPprof` + `encodeProfile` (protobuf-es);
+ * - autoprof: `cpuProfileToPprofBytes` (what autoprof stores: the
+ *   builder's tables written straight to the wire with protobuf-es's
+ *   `BinaryWriter`, no message objects);
  * - baseline: the same conversion written the common way on top of
  *   pprof-format (`StringTable.dedup`, per-node stack arrays, class
  *   instances), then `Profile.encode()`;
@@ -40,8 +42,8 @@ import {
   ValueType as PfValueType,
 } from "pprof-format";
 import type { CdpCpuProfile, CdpCpuProfileNode } from "../src/pprof/cdp_types.ts";
-import { cpuProfileToPprof } from "../src/pprof/from_cpu_profile.ts";
-import { decodeProfile, encodeProfile } from "../src/pprof/encode.ts";
+import { cpuProfileToPprof, cpuProfileToPprofBytes } from "../src/pprof/from_cpu_profile.ts";
+import { decodeProfile } from "../src/pprof/encode.ts";
 import { gzip } from "../src/gzip.ts";
 import { loadDatadog } from "./_peers.ts";
 
@@ -228,19 +230,20 @@ console.error(`${profile.samples?.length ?? 0} samples, ${profile.nodes.length} 
 // The end-to-end number for autoprof is taken cold, as a periodic
 // profiler meets it: the first build of the process.
 let t = performance.now();
-const coldBytes = encodeProfile(cpuProfileToPprof(profile, { startTimeEpochNanos: startNanos }));
+const coldBytes = cpuProfileToPprofBytes(profile, { startTimeEpochNanos: startNanos });
 const coldBuildMs = performance.now() - t;
 const gzippedOurs = await gzip(coldBytes);
 const ends: EndToEnd[] = [{ name: "autoprof", stopMs, buildMs: coldBuildMs, gzipped: gzippedOurs.length }];
 
-const ours = await measure("autoprof (protobuf-es)", () =>
-  encodeProfile(cpuProfileToPprof(profile, { startTimeEpochNanos: startNanos }))
-);
+const ours = await measure("autoprof", () => cpuProfileToPprofBytes(profile, { startTimeEpochNanos: startNanos }));
 ours.coldMs = coldBuildMs;
 const baseline = await measure("pprof-format", () => pprofFormatFromCdp(profile, startNanos));
 
 // Both must describe the same profile, or the comparison means nothing.
-const a = decodeProfile(encodeProfile(cpuProfileToPprof(profile, { startTimeEpochNanos: startNanos })));
+const a = decodeProfile(cpuProfileToPprofBytes(profile, { startTimeEpochNanos: startNanos }));
+if (a.sample.length !== cpuProfileToPprof(profile, { startTimeEpochNanos: startNanos }).sample.length) {
+  throw new Error("Benchmark: the fast encoder and the message path disagree");
+}
 const b = decodeProfile(pprofFormatFromCdp(profile, startNanos));
 const count = (p: typeof a) => p.sample.reduce((s, x) => s + Number(x.value[0]), 0);
 if (count(a) !== count(b) || a.location.length !== b.location.length) {

@@ -1,13 +1,12 @@
 /**
- * Internal: a CDP CPU profile to gzipped pprof, in steps that each get
- * their own event-loop turn (build, encode, gzip), so that in the thread
- * that runs it none blocks the loop for the others' length too.
+ * Internal: a CDP CPU profile to gzipped pprof, in two steps that each get
+ * their own event-loop turn (build + encode, gzip), so that in the thread
+ * that runs it neither blocks the loop for the other's length too.
  *
  * @module
  */
 import type { CdpCpuProfile } from "../../src/pprof/cdp_types.ts";
-import { encodeProfile } from "../../src/pprof/encode.ts";
-import { cpuProfileToPprof } from "../../src/pprof/from_cpu_profile.ts";
+import { cpuProfileToPprofBytes } from "../../src/pprof/from_cpu_profile.ts";
 import { gzip } from "../../src/gzip.ts";
 import { type CpuPprofEncodeOptions, nextTurn } from "./cpu_record.ts";
 
@@ -29,9 +28,7 @@ import { type CpuPprofEncodeOptions, nextTurn } from "./cpu_record.ts";
  * ```
  */
 export async function encodeCpuProfile(profile: CdpCpuProfile, options: CpuPprofEncodeOptions): Promise<Uint8Array> {
-  const message = cpuProfileToPprof(profile, options);
-  await nextTurn();
-  const bytes = encodeProfile(message);
+  const bytes = cpuProfileToPprofBytes(profile, options);
   await nextTurn();
   return await gzip(bytes);
 }

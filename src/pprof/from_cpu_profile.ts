@@ -7,9 +7,8 @@
  */
 
 import type { CdpCpuProfile, CdpCpuProfileNode } from "./cdp_types.ts";
-import { EMPTY_STACK, nodeStack, ProfileBuilder } from "./_builder.ts";
+import { EMPTY_STACK, nodeStack, ProfileBuilder, type ProfileFields } from "./_builder.ts";
 import type { Profile } from "./profile_pb.ts";
-import { encodeProfile } from "./encode.ts";
 import { gzip } from "../gzip.ts";
 
 /** Sampling period assumed when a profile has too few samples to measure one: Go's 100 Hz. */
@@ -75,6 +74,37 @@ export function cpuProfileToPprof(
   profile: CdpCpuProfile,
   options: CpuProfileToPprofOptions = {},
 ): Profile {
+  const { builder, fields } = convert(profile, options);
+  return builder.build(fields);
+}
+
+/**
+ * Converts a CDP CPU profile straight to pprof protobuf bytes (not
+ * gzipped): the message {@linkcode cpuProfileToPprof} returns, encoded,
+ * without making the message objects (the fast path autoprof stores).
+ *
+ * @param profile the CDP profile; not modified.
+ * @param options start time and fallback period.
+ * @returns uncompressed protobuf bytes.
+ *
+ * @example
+ * ```ts
+ * import { cpuProfileToPprofBytes } from "./from_cpu_profile.ts";
+ * import { decodeProfile } from "./encode.ts";
+ * const frame = (functionName: string) => ({ functionName, scriptId: "1", url: "", lineNumber: 0, columnNumber: 0 });
+ * const bytes = cpuProfileToPprofBytes({
+ *   nodes: [{ id: 1, callFrame: frame("(root)"), children: [2] }, { id: 2, callFrame: frame("main") }],
+ *   startTime: 0, endTime: 2000, samples: [2, 2], timeDeltas: [1000, 1000],
+ * }, { startTimeEpochNanos: 0n });
+ * console.assert(decodeProfile(bytes).sample[0].value[0] === 2n);
+ * ```
+ */
+export function cpuProfileToPprofBytes(profile: CdpCpuProfile, options: CpuProfileToPprofOptions = {}): Uint8Array {
+  const { builder, fields } = convert(profile, options);
+  return builder.encode(fields);
+}
+
+function convert(profile: CdpCpuProfile, options: CpuProfileToPprofOptions): { builder: ProfileBuilder; fields: ProfileFields } {
   const nodes = profile.nodes;
   const count = nodes.length;
   const indexOf = indexNodes(nodes);
@@ -124,13 +154,16 @@ export function cpuProfileToPprof(
     builder.add(stack, values);
   }
 
-  return builder.build({
-    sampleTypes: [["samples", "count"], ["cpu", "nanoseconds"]],
-    periodType: ["cpu", "nanoseconds"],
-    period: BigInt(periodNanos),
-    timeNanos,
-    durationNanos,
-  });
+  return {
+    builder,
+    fields: {
+      sampleTypes: [["samples", "count"], ["cpu", "nanoseconds"]],
+      periodType: ["cpu", "nanoseconds"],
+      period: BigInt(periodNanos),
+      timeNanos,
+      durationNanos,
+    },
+  };
 }
 
 /**
@@ -153,7 +186,7 @@ export async function cpuProfileToGzippedPprof(
   profile: CdpCpuProfile,
   options?: CpuProfileToPprofOptions,
 ): Promise<Uint8Array> {
-  return await gzip(encodeProfile(cpuProfileToPprof(profile, options)));
+  return await gzip(cpuProfileToPprofBytes(profile, options));
 }
 
 /** Parent marker for nodes no root reaches (malformed input): their samples are dropped. */

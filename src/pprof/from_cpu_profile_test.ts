@@ -3,7 +3,12 @@ import assert from "node:assert/strict";
 import type { Profiler } from "node:inspector";
 import fc from "fast-check";
 import type { CdpCallFrame, CdpCpuProfile, CdpCpuProfileNode } from "./cdp_types.ts";
-import { cpuProfileToGzippedPprof, cpuProfileToPprof, DEFAULT_CPU_PERIOD_NANOS } from "./from_cpu_profile.ts";
+import {
+  cpuProfileToGzippedPprof,
+  cpuProfileToPprof,
+  cpuProfileToPprofBytes,
+  DEFAULT_CPU_PERIOD_NANOS,
+} from "./from_cpu_profile.ts";
 import { decodeProfile, encodeProfile } from "./encode.ts";
 import { gunzip } from "../gzip.ts";
 import {
@@ -361,8 +366,18 @@ describe("cpuProfileToPprof", () => {
         assert.equal(total(p, 1), expectedCount * Number(p.period));
         assert.deepEqual(stackCounts(resolveKeys(p)), referenceStackCounts(profile));
         assert.deepEqual(decodeProfile(encodeProfile(p)), p);
+        // The fast path writes exactly what protobuf-es writes for the message.
+        assert.deepEqual(cpuProfileToPprofBytes(profile, opts), encodeProfile(p));
       }),
     );
+  });
+
+  it("cpuProfileToPprofBytes() writes the same bytes as encodeProfile(cpuProfileToPprof()) for real V8 and Bun profiles", () => {
+    for (const name of ["cpu_node.json", "cpu_bun.json"]) {
+      const profile = loadFixture<CdpCpuProfile>(name);
+      const options = { startTimeEpochNanos: 1_700_000_000_123_456_789n };
+      assert.deepEqual(cpuProfileToPprofBytes(profile, options), encodeProfile(cpuProfileToPprof(profile, options)), name);
+    }
   });
 });
 

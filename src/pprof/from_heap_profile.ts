@@ -40,9 +40,8 @@
  */
 
 import type { CdpCallFrame, CdpSamplingHeapProfile, CdpSamplingHeapProfileNode } from "./cdp_types.ts";
-import { EMPTY_STACK, nodeStack, ProfileBuilder } from "./_builder.ts";
+import { EMPTY_STACK, nodeStack, ProfileBuilder, type ProfileFields } from "./_builder.ts";
 import type { Profile } from "./profile_pb.ts";
-import { encodeProfile } from "./encode.ts";
 import { gzip } from "../gzip.ts";
 
 /** V8's heap sampling interval used by autoprof unless told otherwise: 512 KiB, like Go's `MemProfileRate`. */
@@ -105,6 +104,37 @@ export function heapProfileToPprof(
   profile: CdpSamplingHeapProfile,
   options: HeapProfileToPprofOptions = {},
 ): Profile {
+  const { builder, fields } = convert(profile, options);
+  return builder.build(fields);
+}
+
+/**
+ * Converts a CDP sampling heap profile straight to pprof protobuf bytes
+ * (not gzipped): the message {@linkcode heapProfileToPprof} returns,
+ * encoded, without making the message objects.
+ *
+ * @param profile the CDP profile; not modified.
+ * @param options as for {@linkcode heapProfileToPprof}.
+ * @returns uncompressed protobuf bytes.
+ * @throws {RangeError} if `samplingIntervalBytes` is not a positive number.
+ *
+ * @example
+ * ```ts
+ * import { heapProfileToPprofBytes } from "./from_heap_profile.ts";
+ * const root = { functionName: "(root)", scriptId: "0", url: "", lineNumber: -1, columnNumber: -1 };
+ * const bytes = heapProfileToPprofBytes({ head: { id: 1, selfSize: 0, callFrame: root, children: [] } });
+ * console.assert(bytes.length > 0);
+ * ```
+ */
+export function heapProfileToPprofBytes(profile: CdpSamplingHeapProfile, options: HeapProfileToPprofOptions = {}): Uint8Array {
+  const { builder, fields } = convert(profile, options);
+  return builder.encode(fields);
+}
+
+function convert(
+  profile: CdpSamplingHeapProfile,
+  options: HeapProfileToPprofOptions,
+): { builder: ProfileBuilder; fields: ProfileFields } {
   const interval = options.samplingIntervalBytes ?? DEFAULT_HEAP_SAMPLING_INTERVAL_BYTES;
   if (!(interval > 0) || !Number.isFinite(interval)) {
     throw new RangeError(`Cannot convert heap profile: samplingIntervalBytes must be > 0: got ${interval}`);
@@ -173,14 +203,17 @@ export function heapProfileToPprof(
   const [objectsType, spaceType] = kind === "allocs"
     ? ["alloc_objects", "alloc_space"]
     : ["inuse_objects", "inuse_space"];
-  return builder.build({
-    sampleTypes: [[objectsType, "count"], [spaceType, "bytes"]],
-    periodType: ["space", "bytes"],
-    period: BigInt(Math.round(interval)),
-    timeNanos: options.timeNanos ?? BigInt(Date.now()) * 1_000_000n,
-    durationNanos: options.durationNanos ?? 0n,
-    defaultSampleType: spaceType,
-  });
+  return {
+    builder,
+    fields: {
+      sampleTypes: [[objectsType, "count"], [spaceType, "bytes"]],
+      periodType: ["space", "bytes"],
+      period: BigInt(Math.round(interval)),
+      timeNanos: options.timeNanos ?? BigInt(Date.now()) * 1_000_000n,
+      durationNanos: options.durationNanos ?? 0n,
+      defaultSampleType: spaceType,
+    },
+  };
 }
 
 /**
@@ -204,5 +237,5 @@ export async function heapProfileToGzippedPprof(
   profile: CdpSamplingHeapProfile,
   options?: HeapProfileToPprofOptions,
 ): Promise<Uint8Array> {
-  return await gzip(encodeProfile(heapProfileToPprof(profile, options)));
+  return await gzip(heapProfileToPprofBytes(profile, options));
 }

@@ -7,8 +7,9 @@ import {
   DEFAULT_HEAP_SAMPLING_INTERVAL_BYTES,
   heapProfileToGzippedPprof,
   heapProfileToPprof,
+  heapProfileToPprofBytes,
 } from "./from_heap_profile.ts";
-import { decodeProfile } from "./encode.ts";
+import { decodeProfile, encodeProfile } from "./encode.ts";
 import { gunzip } from "../gzip.ts";
 import {
   checkWellFormed,
@@ -195,7 +196,18 @@ describe("heapProfileToPprof", () => {
         checkWellFormed(p);
         assert.equal(total(p, 0), expected.length);
         assert.equal(total(p, 1), expected.reduce((sum, s) => sum + s.size, 0));
+        assert.deepEqual(heapProfileToPprofBytes(profile, when), encodeProfile(p));
       }),
     );
+  });
+
+  it("heapProfileToPprofBytes() writes the same bytes as encodeProfile(heapProfileToPprof()) for a real V8 profile", () => {
+    const { profile, samplingIntervalBytes } = loadFixture<{ profile: CdpSamplingHeapProfile; samplingIntervalBytes: number }>(
+      "heap_node.json",
+    );
+    for (const kind of ["inuse", "allocs"] as const) {
+      const options = { ...when, kind, samplingIntervalBytes };
+      assert.deepEqual(heapProfileToPprofBytes(profile, options), encodeProfile(heapProfileToPprof(profile, options)));
+    }
   });
 });
