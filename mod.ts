@@ -39,6 +39,13 @@ import { loadAdapter } from "./runtimes/detect.ts";
 import type { Hono } from "hono";
 import { createDebugHandler, createDebugRoutes } from "./src/http/debug_routes.ts";
 import type { DebugRoutesOptions } from "./src/http/debug_options.ts";
+import { type FetchHandler, type SampleRequestsOptions, sampleRequestsWith } from "./src/edge/sample_requests.ts";
+import {
+  type ScheduledBundlesOptions,
+  scheduledBundlesWith,
+  type ScheduledEventLike,
+} from "./src/edge/scheduled_bundles.ts";
+import type { FlushResult } from "./src/periodic.ts";
 
 export * from "./src/types.ts";
 export { BundleFormatError, type BundleFormatErrorCode, CaptureBusyError } from "./src/errors.ts";
@@ -72,6 +79,19 @@ export { bundleKey, type Sink, type StoreResult } from "./src/sinks/sink.ts";
 export { S3Error, type S3Sink, s3Sink, type S3SinkOptions } from "./src/sinks/s3.ts";
 export { fanOutSink } from "./src/sinks/fan_out.ts";
 export type { DebugAuthorize, DebugBundleOptions, DebugRoutesOptions } from "./src/http/debug_options.ts";
+export {
+  DEFAULT_DURATION_BUCKETS_MS,
+  type DurationBucket,
+  type RequestOutcome,
+  RequestStats,
+  type RequestStatsOptions,
+  type RequestStatsSnapshot,
+} from "./src/edge/request_stats.ts";
+export { type FetchHandler, SAMPLE_COUNTERS, type SampleRequestsOptions } from "./src/edge/sample_requests.ts";
+export type { ScheduledBundlesOptions, ScheduledEventLike } from "./src/edge/scheduled_bundles.ts";
+export type { EdgeBundleOptions } from "./src/edge/flush_bundle.ts";
+export { storeServedBundles, type StoreServedBundlesOptions } from "./src/edge/store_served_bundles.ts";
+export type { WaitUntilContext } from "./src/edge/wait_until.ts";
 
 // Loaded once, at import: detection never throws, and an unknown runtime
 // gets an adapter whose capabilities say what is missing.
@@ -181,4 +201,62 @@ export function debugRoutes(options?: DebugRoutesOptions): Hono {
  */
 export function debugHandler(options?: DebugRoutesOptions): (request: Request) => Promise<Response> {
   return createDebugHandler(adapter, options);
+}
+
+/**
+ * Wraps a fetch-style handler (`(request, env, ctx)`, as Workers, hono's
+ * `app.fetch` and other serverless platforms take) so that 1 in `oneIn`
+ * invocations stores a bundle after the response is produced, inside
+ * `ctx.waitUntil` (detached where the context has none): the response is
+ * never delayed. The bundle gets `custom/request.json` (method, path,
+ * status, duration in ms). See docs/EDGE.md.
+ *
+ * @param handler The app's handler.
+ * @param options `oneIn`, and `sink` or `sinkFromEnv(env)`; hooks,
+ *   `custom` entries, `meta` overrides.
+ * @returns The wrapped handler.
+ * @throws {RangeError} If `oneIn` is not a whole number >= 1.
+ * @throws {TypeError} Without a sink.
+ * @example
+ * ```ts
+ * import { sampleRequests } from "./mod.ts";
+ * const stored: string[] = [];
+ * const fetch = sampleRequests((_req: Request) => new Response("ok"), {
+ *   oneIn: 1,
+ *   sink: async (meta) => void stored.push(meta.capture_time),
+ * });
+ * const pending: Promise<unknown>[] = [];
+ * await fetch(new Request("http://app/"), {}, { waitUntil: (p: Promise<unknown>) => void pending.push(p) });
+ * await Promise.all(pending);
+ * console.log(stored.length); // 1
+ * ```
+ */
+export function sampleRequests<Env, Ctx>(
+  handler: FetchHandler<Env, Ctx>,
+  options: SampleRequestsOptions<Env>,
+): (request: Request, env: Env, ctx: Ctx) => Promise<Response> {
+  return sampleRequestsWith(adapter, handler, options);
+}
+
+/**
+ * A Workers-style `scheduled(controller, env, ctx)` handler that stores
+ * one bundle per cron event inside `ctx.waitUntil`, with
+ * `custom/scheduled.json` naming the cron expression. See docs/EDGE.md.
+ *
+ * @param options `sink` or `sinkFromEnv(env)`; hooks, `custom` entries,
+ *   `meta` overrides.
+ * @returns The handler; it also returns the work's promise.
+ * @throws {TypeError} Without a sink.
+ * @example
+ * ```ts
+ * import { scheduledBundles } from "./mod.ts";
+ * const scheduled = scheduledBundles({ sink: async () => {} });
+ * const result = await scheduled({ cron: "*\/5 * * * *", scheduledTime: Date.now() }, {}, undefined);
+ * console.log(result.ok); // true
+ * ```
+ */
+export function scheduledBundles<Env>(
+  options: ScheduledBundlesOptions<Env>,
+): (event: ScheduledEventLike, env: Env, ctx: unknown) => Promise<FlushResult> {
+  return scheduledBundlesWith(adapter, options);
 }

@@ -126,6 +126,15 @@ async function load(): Promise<RuntimeAdapter> {
       return minimalAdapter(runtime, `Cannot load the Bun adapter: ${message}`);
     }
   }
+  if (runtime === "workerd") {
+    try {
+      const { createWorkerdAdapter } = await import("./workerd/adapter.ts");
+      return createWorkerdAdapter();
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      return minimalAdapter(runtime, `Cannot load the workerd adapter: ${message}`);
+    }
+  }
   if (runtime !== "node") return minimalAdapter(runtime, `${runtime} adapter not implemented yet`);
   try {
     const { createNodeAdapter } = await import("./node/mod.ts");
