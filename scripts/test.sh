@@ -71,7 +71,9 @@ summary=()
 # and the npm tarball imported from Node, Deno and Bun (scripts/pack_smoke.sh).
 # "bench" runs `npm run bench -- --quick` (about a minute): not a gate on
 # the numbers, it fails only if the benchmark crashed or wrote no results.
-runtimes=${AUTOPROF_TEST_RUNTIMES:-"node20 node22 node24 node26 deno bun publish pack bench"}
+# "workerd" runs the example Worker (examples/edge/worker.ts) in the real
+# workerd binary against the local S3 (tests/conformance/workerd/driver.ts).
+runtimes=${AUTOPROF_TEST_RUNTIMES:-"node20 node22 node24 node26 deno bun workerd publish pack bench"}
 for rt in $runtimes; do
   out="$root/dist/test-$rt.log"
   log "running on $rt"
@@ -104,6 +106,12 @@ for rt in $runtimes; do
           || echo "not ok - deno publish --dry-run"
         node dist/scripts/check_exports.js 2>&1; } >"$out"
       code=0
+      pass=$(grep -c '^ok - ' "$out")
+      fail=$(grep -c '^not ok - ' "$out")
+      ;;
+    workerd)
+      node dist/tests/conformance/workerd/driver.js >"$out" 2>&1
+      code=$?
       pass=$(grep -c '^ok - ' "$out")
       fail=$(grep -c '^not ok - ' "$out")
       ;;
