@@ -45,7 +45,8 @@ import {
   scheduledBundlesWith,
   type ScheduledEventLike,
 } from "./src/edge/scheduled_bundles.ts";
-import type { FlushResult } from "./src/periodic.ts";
+import type { FlushResult, PeriodicHandle } from "./src/periodic.ts";
+import { type ExitFlushOptions, installExitFlush } from "./runtimes/_register/exit_flush.ts";
 
 export * from "./src/types.ts";
 export { BundleFormatError, type BundleFormatErrorCode, CaptureBusyError } from "./src/errors.ts";
@@ -92,6 +93,12 @@ export type { ScheduledBundlesOptions, ScheduledEventLike } from "./src/edge/sch
 export type { EdgeBundleOptions } from "./src/edge/flush_bundle.ts";
 export { storeServedBundles, type StoreServedBundlesOptions } from "./src/edge/store_served_bundles.ts";
 export type { WaitUntilContext } from "./src/edge/wait_until.ts";
+export {
+  INVOCATION_COUNTERS,
+  sampleInvocations,
+  type SampleInvocationsOptions,
+} from "./src/edge/sample_invocations.ts";
+export type { ExitFlushOptions } from "./runtimes/_register/exit_flush.ts";
 
 // Loaded once, at import: detection never throws, and an unknown runtime
 // gets an adapter whose capabilities say what is missing.
@@ -259,4 +266,27 @@ export function scheduledBundles<Env>(
   options: ScheduledBundlesOptions<Env>,
 ): (event: ScheduledEventLike, env: Env, ctx: unknown) => Promise<FlushResult> {
   return scheduledBundlesWith(adapter, options);
+}
+
+/**
+ * Stores one last bundle when the process is told to stop (SIGTERM,
+ * SIGINT) or runs out of work, within a time budget: the process is never
+ * held past it. Then the signal is raised again so the process ends as it
+ * would have (unless the app has its own listener for it). For servers,
+ * containers and lambda-style hosts that send SIGTERM before shutting down
+ * (Node, Deno, Bun). `process.exit()` cannot be intercepted.
+ *
+ * @param handle The running collector from {@linkcode start}.
+ * @param options `timeoutMs` (default 5000: set it below the platform's
+ *   grace period), `signals`, `onDone`.
+ * @returns A function that removes the hooks.
+ * @example
+ * ```ts ignore
+ * import { flushOnExit, s3Sink, start } from "autoprof";
+ * const profiler = start({ sink: s3Sink(options), schedule: false });
+ * flushOnExit(profiler, { timeoutMs: 400 });
+ * ```
+ */
+export function flushOnExit(handle: PeriodicHandle, options?: Partial<ExitFlushOptions>): () => void {
+  return installExitFlush(handle, { ...options, timeoutMs: options?.timeoutMs ?? 5000 });
 }

@@ -94,6 +94,15 @@ export interface FlushOptions {
   traceDuration?: number;
   /** Ends the flush's timed captures early (the bundle is still stored). */
   signal?: AbortSignal;
+  /**
+   * Time budget in ms, for the end of a serverless invocation or a
+   * shutdown: once it runs out, `flush()` resolves at once with
+   * `{ ok: false }` and a `TimeoutError` (timed captures are cut short; a
+   * bundle already handed to the sink keeps uploading in the background,
+   * since a sink cannot be recalled). The budget's timer keeps the process
+   * alive while it runs. Absent: no limit.
+   */
+  timeoutMs?: number;
 }
 
 /** What {@linkcode PeriodicHandle.flush} did. */
@@ -130,6 +139,7 @@ export const PERIODIC_COUNTERS = {
   storeErrors: "autoprof.periodic.store_errors",
   skippedBusy: "autoprof.periodic.skipped_busy",
   abandoned: "autoprof.periodic.abandoned",
+  flushTimeouts: "autoprof.periodic.flush_timeouts",
 } as const;
 
 /**
@@ -239,33 +249,81 @@ export function startPeriodic(options: PeriodicOptions): PeriodicHandle {
       }
     },
     async flush(flushOptions: FlushOptions = {}): Promise<FlushResult> {
-      // Cut a periodic CPU profile or trace short instead of waiting it out.
-      current?.abort.abort(new DOMException("autoprof flush requested", "AbortError"));
-      let collected: { meta: Meta; bytes: Uint8Array };
-      try {
-        collected = await options.collect({
-          cpuProfileDuration: flushOptions.cpuProfileDuration ?? 0,
-          traceDuration: flushOptions.traceDuration ?? 0,
-          custom: options.custom,
-          meta: options.meta,
-          signal: flushOptions.signal,
-          ifBusy: "wait",
-        });
-      } catch (error) {
-        count(PERIODIC_COUNTERS.collectErrors, 1);
+      const budget = flushOptions.timeoutMs;
+      if (budget === undefined) return await flushNow(flushOptions, flushOptions.signal, { phase: "collect", timedOut: false });
+      if (typeof budget !== "number" || !(budget >= 0 && budget <= 2 ** 31 - 1)) {
+        const error = new RangeError(`Invalid flush option "timeoutMs": must be between 0 and 2147483647 ms: got ${String(budget)}`);
         report(error, { phase: "collect" });
         return { ok: false, error };
       }
+      const timeUp = new AbortController();
+      const given = flushOptions.signal;
+      const signal = given === undefined ? timeUp.signal : AbortSignal.any([given, timeUp.signal]);
+      const progress: FlushProgress = { phase: "collect", timedOut: false };
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      // A referenced timer: it holds the process (and the caller) for at
+      // most the budget, even while the sink waits on unreferenced timers.
+      const timeout = new Promise<FlushResult>((resolve) => {
+        timer = setTimeout(() => {
+          const doing = progress.phase === "collect" ? "collecting" : "storing";
+          const error = new DOMException(`autoprof flush ran out of its ${budget} ms budget while ${doing}`, "TimeoutError");
+          progress.timedOut = true;
+          timeUp.abort(error);
+          count(PERIODIC_COUNTERS.flushTimeouts, 1);
+          report(error, { phase: progress.phase, meta: progress.meta });
+          resolve({ ok: false, error });
+        }, budget);
+      });
       try {
-        const stored = await store(collected.meta, collected.bytes);
-        return { ok: true, meta: collected.meta, stored };
-      } catch (error) {
-        count(PERIODIC_COUNTERS.storeErrors, 1);
-        report(error, { phase: "store", meta: collected.meta });
-        return { ok: false, error };
+        return await Promise.race([flushNow(flushOptions, signal, progress), timeout]);
+      } finally {
+        clearTimeout(timer);
       }
     },
   };
+
+  /** One flush without a budget; `progress` follows its steps. */
+  async function flushNow(
+    flushOptions: FlushOptions,
+    signal: AbortSignal | undefined,
+    progress: FlushProgress,
+  ): Promise<FlushResult> {
+    // Cut a periodic CPU profile or trace short instead of waiting it out.
+    current?.abort.abort(new DOMException("autoprof flush requested", "AbortError"));
+    let collected: { meta: Meta; bytes: Uint8Array };
+    try {
+      collected = await options.collect({
+        cpuProfileDuration: flushOptions.cpuProfileDuration ?? 0,
+        traceDuration: flushOptions.traceDuration ?? 0,
+        custom: options.custom,
+        meta: options.meta,
+        signal,
+        ifBusy: "wait",
+      });
+    } catch (error) {
+      // After the budget ran out, the abort it caused is no news.
+      if (!progress.timedOut) {
+        count(PERIODIC_COUNTERS.collectErrors, 1);
+        report(error, { phase: "collect" });
+      }
+      return { ok: false, error };
+    }
+    progress.phase = "store";
+    progress.meta = collected.meta;
+    try {
+      const stored = await store(collected.meta, collected.bytes);
+      return { ok: true, meta: collected.meta, stored };
+    } catch (error) {
+      count(PERIODIC_COUNTERS.storeErrors, 1);
+      report(error, { phase: "store", meta: collected.meta });
+      return { ok: false, error };
+    }
+  }
+}
+
+/** Where a flush is, for the message when its budget runs out. */
+interface FlushProgress extends PeriodicErrorContext {
+  timedOut: boolean;
 }
 
 /** setTimeout that does not keep the process alive where `unref` exists. */
