@@ -126,12 +126,14 @@ function convert(profile: CdpCpuProfile, options: CpuProfileToPprofOptions): { b
   const { periodNanos, lastSampleMicros } = measure(profile, options.periodNanos);
   const startTime = finite(profile.startTime);
   const endTime = Math.max(finite(profile.endTime), lastSampleMicros ?? -Infinity);
-  const durationNanos = BigInt(Math.max(0, Math.round((endTime - startTime) * 1000)));
+  const durationNanos = microsToNanos(endTime - startTime);
   let timeNanos: bigint;
   if (options.startTimeEpochNanos !== undefined) {
     timeNanos = options.startTimeEpochNanos;
   } else if (startTime > EPOCH_MICROS_THRESHOLD) {
-    timeNanos = BigInt(Math.round(startTime)) * 1000n;
+    // Multiply as bigint: epoch nanoseconds are beyond a double's exact integers.
+    const micros = BigInt(Math.round(startTime)) * 1000n;
+    timeNanos = micros > INT64_MAX ? INT64_MAX : micros;
   } else {
     timeNanos = BigInt(Date.now()) * 1_000_000n - durationNanos;
   }
@@ -320,5 +322,22 @@ function measure(
     used++;
   }
   const periodNanos = Math.max(1, Math.round((sum / used) * 1000));
-  return { periodNanos, lastSampleMicros: time };
+  // Deltas of corrupt input can overflow to Infinity: keep the fallback then.
+  return { periodNanos: Number.isSafeInteger(periodNanos) ? periodNanos : fallback, lastSampleMicros: time };
+}
+
+/** Largest value of pprof's int64 time fields. */
+const INT64_MAX = (1n << 63n) - 1n;
+
+/**
+ * Microseconds to whole nanoseconds for pprof's int64 fields: negative or
+ * non-finite spans count as 0, and absurd ones (corrupt input) are capped
+ * instead of overflowing.
+ */
+function microsToNanos(micros: number): bigint {
+  const nanos = Math.round(micros * 1000);
+  if (!(nanos > 0)) return 0n;
+  if (!Number.isFinite(nanos)) return INT64_MAX;
+  const big = BigInt(nanos);
+  return big > INT64_MAX ? INT64_MAX : big;
 }

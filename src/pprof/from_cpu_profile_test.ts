@@ -50,6 +50,22 @@ function tree(
 const opts = { startTimeEpochNanos: 1_700_000_000_000_000_000n };
 
 describe("cpuProfileToPprof", () => {
+  it("cpuProfileToPprof() caps absurd times of corrupt input instead of throwing", () => {
+    const p = cpuProfileToPprof({
+      nodes: [
+        { id: 1, callFrame: frame("(root)"), children: [2] },
+        { id: 2, callFrame: frame("work"), parent: 1 },
+      ],
+      startTime: -1.8e305,
+      endTime: 1.8e305,
+      samples: [2, 2],
+      timeDeltas: [1.797693134862316e305, 1.797693134862316e305],
+    } as CdpCpuProfile, { startTimeEpochNanos: 0n });
+    assert.equal(p.durationNanos, (1n << 63n) - 1n);
+    assert.ok(p.period > 0n && p.period < 1_000_000_000n, `period ${p.period}`);
+    assert.equal(p.sample.length, 1);
+  });
+
   it("cpuProfileToPprof() lists locations leaf first and leaves (root) out", () => {
     const p = cpuProfileToPprof(
       tree([[1, ROOT, [2]], [2, frame("main", 0, 0), [3]], [3, frame("inner", 10, 4), []]], [3, 3, 2]),
