@@ -39,7 +39,7 @@ import type {
 import { acquireCapture, tryAcquireCapture } from "./capture_lock.ts";
 import { CaptureBusyError, describeError, isPartSkipped } from "./errors.ts";
 import { renderExpvar } from "./expvar.ts";
-import { currentMeta, validateOverrides } from "./meta.ts";
+import { currentMeta, nextCaptureTimeMs, validateOverrides } from "./meta.ts";
 import {
   compareNames,
   CPU,
@@ -224,7 +224,7 @@ function typeName(v: unknown): string {
 async function capture(adapter: RuntimeAdapter, opts: ResolvedOptions): Promise<CollectedBundle> {
   // Parts that never abort get a signal that never fires.
   const signal = opts.signal ?? new AbortController().signal;
-  const meta = currentMeta(adapter, opts.meta);
+  const meta = currentMeta(adapter, opts.meta, nextCaptureTimeMs());
   const caps: Capabilities = meta.capabilities ?? {};
   const skipped: Partial<Record<PartName, string>> = {};
   const errors: Record<string, string> = {};

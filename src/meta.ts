@@ -16,6 +16,8 @@ interface ProcessState {
   initTimeMs: number | undefined;
   /** 24 lowercase hex digits. */
   random: string | undefined;
+  /** Epoch milliseconds of the latest bundle's capture_time. */
+  lastCaptureMs?: number;
 }
 
 // Shared through the global symbol registry so that two copies of this
@@ -70,6 +72,31 @@ function processFacts(): { initTimeMs: number; random: string } {
 }
 
 /**
+ * The `capture_time` for a new bundle of this process, in epoch
+ * milliseconds: now, or 1 ms after the previous bundle's if the clock has
+ * not moved past it. Bundles of one process are stored under
+ * `<proc_id>/<capture_time>.zip`, so two bundles in the same millisecond
+ * (or on workerd, whose clock stands still between I/O) would otherwise
+ * share a key and the second would be refused or overwrite the first.
+ *
+ * @param now The clock reading (default `Date.now()`).
+ * @returns Milliseconds, strictly greater than any earlier result in this process.
+ * @example
+ * ```ts
+ * import { nextCaptureTimeMs } from "./meta.ts";
+ * const a = nextCaptureTimeMs(1_000), b = nextCaptureTimeMs(1_000);
+ * console.assert(b > a);
+ * ```
+ */
+export function nextCaptureTimeMs(now: number = Date.now()): number {
+  const state = processState();
+  const last = typeof state.lastCaptureMs === "number" ? state.lastCaptureMs : -Infinity;
+  const t = Math.max(now, last + 1);
+  state.lastCaptureMs = t;
+  return t;
+}
+
+/**
  * Formats a time as RFC 3339 in UTC with milliseconds, like Go autoprof's
  * `2006-01-02T15:04:05.000Z07:00` layout for UTC times.
  *
@@ -96,6 +123,8 @@ export function formatTime(ms: number | Date): string {
  *
  * @param adapter The runtime adapter.
  * @param overrides Replacements for `main`, `revision`, `hostname`.
+ * @param captureTimeMs The bundle's `capture_time` (default now); a
+ * collection passes {@linkcode nextCaptureTimeMs}.
  * @returns A fresh object: safe to modify.
  * @throws {TypeError} If an override is not a string.
  * @example
@@ -109,7 +138,7 @@ export function formatTime(ms: number | Date): string {
  * console.log(meta.revision); // "v2"
  * ```
  */
-export function currentMeta(adapter: RuntimeAdapter, overrides?: MetaOverrides): Meta {
+export function currentMeta(adapter: RuntimeAdapter, overrides?: MetaOverrides, captureTimeMs: number = Date.now()): Meta {
   validateOverrides(overrides);
   const state = processFacts();
   const info = adapter.processInfo();
@@ -124,7 +153,7 @@ export function currentMeta(adapter: RuntimeAdapter, overrides?: MetaOverrides):
     hostname: overrides?.hostname ?? stringOr(info?.hostname),
     proc_id: `1-${initSeconds.toString(16).padStart(8, "0")}-${state.random}-${pid}`,
     init_time: formatTime(state.initTimeMs),
-    capture_time: formatTime(Date.now()),
+    capture_time: formatTime(captureTimeMs),
     capabilities: adapter.capabilities(),
   };
 }

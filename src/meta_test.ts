@@ -1,7 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { RuntimeAdapter } from "./types.ts";
-import { currentMeta, FORMAT_VERSION, formatTime, validateOverrides } from "./meta.ts";
+import { currentMeta, FORMAT_VERSION, formatTime, nextCaptureTimeMs, validateOverrides } from "./meta.ts";
 
 const RFC3339_MS_UTC = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/;
 
@@ -36,6 +36,14 @@ describe("meta", () => {
     const match = /^1-([0-9a-f]{8})-([0-9a-f]{24})-4242$/.exec(m.proc_id);
     assert.ok(match, m.proc_id);
     assert.equal(parseInt(match[1], 16), Math.floor(Date.parse(m.init_time) / 1000));
+  });
+
+  it("nextCaptureTimeMs() never repeats or goes back, even when the clock does", () => {
+    const a = nextCaptureTimeMs();
+    const b = nextCaptureTimeMs(a); // same millisecond
+    const c = nextCaptureTimeMs(a - 5_000); // clock stepped back
+    assert.ok(b > a && c > b, `${a} ${b} ${c}`);
+    assert.equal(currentMeta(adapter(), undefined, c).capture_time, formatTime(c));
   });
 
   it("currentMeta() writes times as RFC 3339 UTC with milliseconds", () => {
