@@ -38,6 +38,8 @@ import { fileURLToPath } from "node:url";
 import type { Bundle } from "../../../src/read_bundle.ts";
 import { readBundle } from "../../../src/read_bundle.ts";
 import { S3Client } from "../../../src/sinks/_s3_client.ts";
+import type { Capabilities } from "../../../src/types.ts";
+import { MATRIX_PARTS, parseMatrix, readMatrixBlock, renderMatrix } from "../../../scripts/capability_matrix.ts";
 import { createWorkerdAdapter } from "../../../runtimes/workerd/adapter.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -60,6 +62,23 @@ function check(name: string, ok: boolean, detail = ""): boolean {
   console.log(`${ok ? "ok" : "not ok"} - ${name}${!ok && detail ? `: ${detail.replace(/\s+/g, " ").slice(0, 600)}` : ""}`);
   return ok;
 }
+/**
+ * Records what the real workerd declared for scripts/capability_matrix.ts
+ * (as tests/conformance/capabilities.test.ts does on the other runtimes)
+ * and checks that the README's matrix says the same.
+ */
+function checkMatrix(declared: Capabilities): void {
+  const dir = process.env.AUTOPROF_CAPABILITIES_DIR || path.join(root, "dist");
+  fs.mkdirSync(dir, { recursive: true });
+  fs.writeFileSync(path.join(dir, "capabilities-workerd.json"), JSON.stringify({ id: "workerd", capabilities: declared }, null, 2));
+  const block = readMatrixBlock(fs.readFileSync(path.join(root, "README.md"), "utf8")) ?? "";
+  const inReadme = parseMatrix(block);
+  const expected = parseMatrix(renderMatrix([{ id: "workerd", capabilities: declared }]));
+  const same = JSON.stringify(inReadme.rows.get("workerd")) === JSON.stringify(expected.rows.get("workerd")) &&
+    MATRIX_PARTS.every(([, h]) => inReadme.details.get(h)?.get("workerd") === expected.details.get(h)?.get("workerd"));
+  check("the README's capability matrix says what workerd declares", same, "README.md is out of date: run `npm run matrix`");
+}
+
 function fatal(name: string, detail: string): never {
   check(name, false, detail);
   throw new StopRun();
@@ -140,6 +159,7 @@ async function main(): Promise<void> {
     servedBytes = served.body;
     const b = parse(served.body);
     check("the served bundle is a valid workerd bundle", b !== undefined && isWorkerdBundle(b, capabilities) === "", b ? isWorkerdBundle(b, capabilities) : "readBundle failed");
+    if (b !== undefined) checkMatrix(b.meta.capabilities);
     const vars = b && JSON.parse(decoder.decode(b.entries.get("expvar")));
     check(
       "its expvar holds the request histogram the Worker records (unit ms) and no isolate memory, saying why",
