@@ -5,11 +5,11 @@
  *
  * @module
  */
-import { mkdir, open, readdir, readFile, stat, writeFile } from "node:fs/promises";
+import { mkdir, open, readFile, stat, writeFile } from "node:fs/promises";
 import process from "node:process";
 import type { CliFs, CliHost, CliOutput } from "../../src/cli/host.ts";
-import type { DirEntry } from "../../src/sinks/fs.ts";
 import { serveForRuntime } from "./serve.ts";
+import { nodeFsOps } from "../_fs/node_fs_ops.ts";
 
 function output(stream: NodeJS.WriteStream): CliOutput {
   // A closed pipe (`autoprof ls | head`) is not an error worth a stack trace.
@@ -30,18 +30,9 @@ function output(stream: NodeJS.WriteStream): CliOutput {
 
 /** File access over `node:fs/promises`. */
 export const nodeCliFs: CliFs = {
-  async readDir(path: string): Promise<DirEntry[]> {
-    try {
-      const entries = await readdir(path, { withFileTypes: true });
-      return entries.map((e) => ({ name: e.name, isDirectory: e.isDirectory() }));
-    } catch (e) {
-      if ((e as { code?: string }).code === "ENOENT") return [];
-      throw e;
-    }
-  },
-  async size(path: string): Promise<number> {
-    return (await stat(path)).size;
-  },
+  // Listing and sizes as the filesystem sink's retention reads them.
+  readDir: nodeFsOps.readDir,
+  size: nodeFsOps.size,
   async readFile(path: string): Promise<Uint8Array> {
     const b = await readFile(path);
     return new Uint8Array(b.buffer, b.byteOffset, b.byteLength);
