@@ -193,6 +193,17 @@ export interface PointInTimeProfile {
   capture(signal: AbortSignal): Promise<Uint8Array>;
 }
 
+/** Options for {@linkcode RuntimeAdapter.heap}. */
+export interface HeapCaptureOptions {
+  /**
+   * Take the heap profile even if the adapter would defer it to ration its
+   * cost (V8's inspector forces a full GC per read): for an explicit request
+   * such as `GET /debug/pprof/heap`.
+   * @default {false}
+   */
+  force?: boolean;
+}
+
 /**
  * What a runtime provides to the core. Each method is optional where a
  * runtime may lack the facility; `capabilities()` must then say why.
@@ -226,7 +237,7 @@ export interface RuntimeAdapter {
    * with its message in `meta.skipped.heap`; any other rejection goes to
    * `meta.errors`.
    */
-  heap?(signal: AbortSignal): Promise<Uint8Array>;
+  heap?(signal: AbortSignal, options?: HeapCaptureOptions): Promise<Uint8Array>;
   /** Other point-in-time profiles, stored in the order given. */
   pointInTime?(): PointInTimeProfile[];
   /** Timed CPU profile as gzipped pprof for `pprof/profile`. */

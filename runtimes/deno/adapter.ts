@@ -111,7 +111,7 @@ export async function createDenoAdapter(options: DenoAdapterOptions = {}): Promi
   };
   if (heap.ok) {
     const sampler = heap.sampler;
-    adapter.heap = (signal) => nodeHeapProfile(sampler, signal);
+    adapter.heap = (signal, options) => nodeHeapProfile(sampler, signal, options);
   }
   if (inspector.ok) {
     adapter.cpu = (o) => captureCpuProfile({ ...o, samplingIntervalMicros: cpuInterval });

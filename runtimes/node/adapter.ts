@@ -150,7 +150,7 @@ export async function createNodeAdapter(options: NodeAdapterOptions = {}): Promi
   };
   if (heap.ok) {
     const sampler = heap.sampler;
-    adapter.heap = () => nodeHeapProfile(sampler);
+    adapter.heap = (signal, options) => nodeHeapProfile(sampler, signal, options);
   }
   if (inspector.ok) {
     adapter.cpu = (o) => nodeCpuProfile({ ...o, samplingIntervalMicros: cpuInterval, load, offload });

@@ -11,7 +11,7 @@ import { encodeProfile } from "../../src/pprof/encode.ts";
 import { heapProfileToGzippedPprof } from "../../src/pprof/from_heap_profile.ts";
 import { gzip } from "../../src/gzip.ts";
 import { PartSkippedError } from "../../src/errors.ts";
-import type { PointInTimeProfile } from "../../src/types.ts";
+import type { HeapCaptureOptions, PointInTimeProfile } from "../../src/types.ts";
 import type { HeapSampler } from "../_inspector/heap_sampler.ts";
 
 /**
@@ -40,10 +40,14 @@ export const ALLOCS_SNAPSHOT_REUSE_MS = 2_000;
  * if (started.ok) console.log((await nodeHeapProfile(started.sampler)).length);
  * ```
  */
-export async function nodeHeapProfile(sampler: HeapSampler, _signal?: AbortSignal): Promise<Uint8Array> {
+export async function nodeHeapProfile(
+  sampler: HeapSampler,
+  _signal?: AbortSignal,
+  options: HeapCaptureOptions = {},
+): Promise<Uint8Array> {
   // Not abortable, on purpose: a snapshot is short, and an abort ends
   // timed parts only (the bundle keeps its point-in-time profiles).
-  const deferred = sampler.deferral();
+  const deferred = options.force ? undefined : sampler.deferral();
   if (deferred !== undefined) throw new PartSkippedError(deferred);
   const snapshot = await sampler.snapshot();
   return await heapProfileToGzippedPprof(snapshot.profile, {

@@ -228,7 +228,8 @@ class DebugEndpoints {
     if (name === "heap") {
       const missing = unavailable(adapter.capabilities().heap, adapter.heap, "the runtime adapter has no heap profiler");
       if (missing !== undefined) return textResponse(501, `Cannot profile the heap on this runtime: ${missing}`);
-      capture = (signal) => adapter.heap!(signal);
+      // Asked for by name: taken now, even if a bundle would defer it.
+      capture = (signal) => adapter.heap!(signal, { force: true });
     } else {
       const profile = this.#otherProfiles().find((p) => p.name === name);
       if (profile === undefined) {

@@ -13,7 +13,10 @@ import * as os from "node:os";
 import * as path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
-import { collect, readBundle } from "../../mod.ts";
+import { readBundle } from "../../mod.ts";
+import { collectBundle } from "../../src/collect.ts";
+import type { RuntimeAdapter } from "../../src/types.ts";
+import { loadAdapter } from "../../runtimes/detect.ts";
 import { fsSink } from "../../src/sinks/fs.ts";
 import { nodeFsOps } from "../../runtimes/_fs/node_fs_ops.ts";
 import { runCli } from "../../src/cli/main.ts";
@@ -33,8 +36,14 @@ describe(`autoprof CLI on ${runningFamily()} bundles`, () => {
   before(async () => {
     dir = fs.mkdtempSync(path.join(os.tmpdir(), "autoprof-cli-"));
     const sink = fsSink({ dir }, nodeFsOps);
+    // Heap profiles taken back to back: the adapter would ration them (each
+    // forces a GC on V8's inspector); these bundles are CLI input, so force.
+    const detected = await loadAdapter();
+    const adapter: RuntimeAdapter = detected.heap === undefined
+      ? detected
+      : { ...detected, heap: (signal) => detected.heap!(signal, { force: true }) };
     for (let i = 0; i < 2; i++) {
-      const bytes = await collect({ cpuProfileDuration: 150, meta: { main: "cli-conformance", revision: `r${i}` } });
+      const { bytes } = await collectBundle(adapter, { cpuProfileDuration: 150, meta: { main: "cli-conformance", revision: `r${i}` } });
       const bundle = readBundle(bytes);
       const result = (await sink(bundle.meta, bytes))!;
       stored.push({ key: result.key, names: bundle.names, meta: bundle.meta });
