@@ -21,7 +21,8 @@
  *
  * Tools: `autoprof` (a bundle: heap, expvar, allocs, resources, CPU),
  * `autoprof-inspector` (the same with the heap read through the inspector
- * only, no accelerated source), `dd` (`@datadog/pprof`: heap profile, a
+ * only, no accelerated source), `autoprof-inthread` (the CPU profile
+ * recorded in the main thread instead of a worker), `dd` (`@datadog/pprof`: heap profile, a
  * time profile of the same length, both encoded with its `encode`).
  *
  * Argument: a JSON {@linkcode StallTask}. Output: `BENCH_RESULT <json>`.
@@ -45,6 +46,12 @@ export interface StallTask {
   bundles: number;
   /** CPU profile length per bundle, ms. */
   cpuMs: number;
+  /**
+   * An idle app (a 1 ms timer that only reads memory) instead of the
+   * working one: its heap then holds nothing but what the profiler
+   * allocates, so the memory peak is the profiler's own.
+   */
+  idle?: boolean;
 }
 
 /** One bundle's measurements. */
@@ -107,11 +114,16 @@ const units = Math.max(1, Math.round(1 / perUnit));
 const keep = task.heapMb > 0 ? retainHeap(task.heapMb * 1024 * 1024) : [];
 
 async function setup(): Promise<{ collect: Collect; detail?: string; session?: unknown } | string> {
-  if (task.tool === "autoprof" || task.tool === "autoprof-inspector") {
+  if (task.tool === "autoprof" || task.tool === "autoprof-inspector" || task.tool === "autoprof-inthread") {
     if (task.tool === "autoprof-inspector") process.env.AUTOPROF_HEAP_SOURCE = "inspector";
     const { loadAdapter } = await import("../runtimes/detect.ts");
     const { collectBundle } = await import("../src/collect.ts");
-    const adapter = await loadAdapter();
+    let adapter = await loadAdapter();
+    if (task.tool === "autoprof-inthread") {
+      if (adapter.runtime !== "node") return "Node only (the CPU profile runs in a worker only on Node)";
+      const { createNodeAdapter } = await import("../runtimes/node/adapter.ts");
+      adapter = await createNodeAdapter({ cpuOffload: false });
+    }
     return {
       detail: `heap: ${detail(adapter.capabilities().heap)}; cpu: ${detail(adapter.capabilities().cpu)}`,
       collect: async () => {
@@ -202,17 +214,17 @@ async function measure(during: Promise<{ bytes: number; heapSkipped?: boolean }>
     const start = performance.now();
     maxTick = Math.max(maxTick, start - previous);
     previous = start;
-    work(units);
+    if (!task.idle) work(units);
     const end = performance.now();
     chunks.push(end - start);
     appMs += end - start;
     // Memory every few turns: memoryUsage() reads /proc.
-    if ((turns++ & 3) === 0) {
+    if (task.idle || (turns++ & 3) === 0) {
       const m = process.memoryUsage();
       peakJs = Math.max(peakJs, m.heapUsed + m.external + m.arrayBuffers - js0);
       peakRss = Math.max(peakRss, m.rss - rss0);
     }
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => task.idle ? setTimeout(r, 1) : setImmediate(r));
   }
   await finished;
   histogram?.disable();

@@ -16,6 +16,8 @@
  * - `schedule`: a compressed schedule: each B block starts one bundle with
  *   a 5 s CPU profile (heap, expvar, allocs, resources, CPU), so a 10 s
  *   block is one period of a 10 s interval;
+ * - `schedule-inthread`: the same with the Node adapter's CPU profile
+ *   recorded in the main thread (`cpuOffload: false`), for comparison;
  * - `dd`: `@datadog/pprof` time profiler (10 ms) + heap profiler
  *   (512 KiB) running during B blocks;
  * - `pyroscope`: `@pyroscope/nodejs` (its defaults: 100 Hz wall, heap)
@@ -106,10 +108,16 @@ async function variantSwitch(task: ThroughputTask): Promise<Switch | string> {
         },
       };
     }
-    case "schedule": {
+    case "schedule":
+    case "schedule-inthread": {
       const { loadAdapter } = await import("../runtimes/detect.ts");
       const { collectBundle } = await import("../src/collect.ts");
-      const adapter = await loadAdapter();
+      let adapter = await loadAdapter();
+      if (task.variant === "schedule-inthread") {
+        if (adapter.runtime !== "node") return "Node only (the CPU profile runs in a worker only on Node)";
+        const { createNodeAdapter } = await import("../runtimes/node/adapter.ts");
+        adapter = await createNodeAdapter({ cpuOffload: false });
+      }
       let bundle: Promise<unknown> | undefined;
       let sizes = 0;
       let count = 0;

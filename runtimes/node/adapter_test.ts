@@ -22,6 +22,21 @@ describe("createNodeAdapter()", { skip }, () => {
     assert.equal(typeof adapter.trace, "function");
   });
 
+  it("createNodeAdapter() records CPU profiles in a worker unless AUTOPROF_CPU_OFFLOAD=0 or cpuOffload: false", async () => {
+    const worker = /in a worker thread/;
+    assert.match(JSON.stringify((await createNodeAdapter()).capabilities().cpu), worker);
+    assert.doesNotMatch(JSON.stringify((await createNodeAdapter({ cpuOffload: false })).capabilities().cpu), worker);
+    const saved = process.env.AUTOPROF_CPU_OFFLOAD;
+    process.env.AUTOPROF_CPU_OFFLOAD = "0";
+    try {
+      assert.doesNotMatch(JSON.stringify((await createNodeAdapter()).capabilities().cpu), worker);
+      assert.match(JSON.stringify((await createNodeAdapter({ cpuOffload: true })).capabilities().cpu), worker);
+    } finally {
+      if (saved === undefined) delete process.env.AUTOPROF_CPU_OFFLOAD;
+      else process.env.AUTOPROF_CPU_OFFLOAD = saved;
+    }
+  });
+
   it("createNodeAdapter() without a working inspector says why and keeps what works", async () => {
     const adapter = await createNodeAdapter({
       load: () => Promise.reject(new Error("Inspector is not available")),
