@@ -128,6 +128,7 @@ interface ResolvedOptions {
   signal: AbortSignal | undefined;
   meta: CollectOptions["meta"];
   ifBusy: "wait" | "reject";
+  forceHeap: boolean;
 }
 
 function resolveOptions(options: unknown): ResolvedOptions {
@@ -154,7 +155,15 @@ function resolveOptions(options: unknown): ResolvedOptions {
     signal,
     meta: o.meta as CollectOptions["meta"],
     ifBusy,
+    forceHeap: flag(o, "forceHeap"),
   };
+}
+
+function flag(o: Record<string, unknown>, key: string): boolean {
+  const v = o[key];
+  if (v === undefined) return false;
+  if (typeof v !== "boolean") throw new TypeError(`Invalid option "${key}": expected true or false: got ${typeName(v)}`);
+  return v;
 }
 
 function duration(o: Record<string, unknown>, key: string): number {
@@ -247,7 +256,7 @@ async function capture(adapter: RuntimeAdapter, opts: ResolvedOptions): Promise<
     skipped.heap = heapMissing;
   } else {
     try {
-      const heap = await adapter.heap!(signal);
+      const heap = await adapter.heap!(signal, opts.forceHeap ? { force: true } : undefined);
       parts.push([HEAP, checkBytes(heap, HEAP)]);
     } catch (e) {
       // The adapter left the heap profile out on purpose (rationed).

@@ -1,7 +1,7 @@
 // deno-lint-ignore-file require-await -- test doubles mirror async interfaces
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import type { CpuCaptureOptions, RuntimeAdapter, TraceCaptureOptions } from "./types.ts";
+import type { CpuCaptureOptions, HeapCaptureOptions, RuntimeAdapter, TraceCaptureOptions } from "./types.ts";
 import { collectBundle } from "./collect.ts";
 import { tryAcquireCapture } from "./capture_lock.ts";
 import { CaptureBusyError, PartSkippedError } from "./errors.ts";
@@ -196,6 +196,23 @@ describe("collectBundle", () => {
     assert.ok(!readBundle(bytes).names.includes("pprof/heap"));
     assert.deepEqual(meta.skipped, { heap: "heap profile deferred: due in 40 s" });
     assert.equal(meta.errors, undefined);
+  });
+
+  it("collectBundle() with forceHeap asks the adapter for a heap profile it may not defer", async () => {
+    const asked: Array<HeapCaptureOptions | undefined> = [];
+    const adapter = testAdapter({
+      heap: (_signal: AbortSignal, options?: HeapCaptureOptions) => {
+        asked.push(options);
+        return options?.force ? Promise.resolve(new TextEncoder().encode("HEAP")) : Promise.reject(new PartSkippedError("deferred"));
+      },
+    });
+    const deferred = await collectBundle(adapter);
+    assert.deepEqual(deferred.meta.skipped, { heap: "deferred" });
+    const forced = await collectBundle(adapter, { forceHeap: true });
+    assert.equal(forced.meta.skipped, undefined);
+    assert.ok(readBundle(forced.bytes).names.includes("pprof/heap"));
+    assert.deepEqual(asked, [undefined, { force: true }]);
+    await assert.rejects(collectBundle(adapter, { forceHeap: "yes" } as never), /Invalid option "forceHeap": expected true or false: got string/);
   });
 
   it("collectBundle() recognises a skip from another copy of autoprof by its code", async () => {

@@ -134,6 +134,15 @@ export interface CollectOptions {
   traceByteTarget?: number;
   /** Extra entries stored as `custom/<url-path-escaped name>`, sorted by name. */
   custom?: Record<string, CustomSource>;
+  /**
+   * Take the heap profile even when the adapter would leave it out to
+   * ration its cost (Node and Deno without an accelerated heap source:
+   * V8's inspector forces a full GC per read, and bundles taken more often
+   * than that budget allows carry `meta.skipped.heap` instead). For a
+   * bundle someone asked for and is waiting on.
+   * @default {false}
+   */
+  forceHeap?: boolean;
   /** Ends timed captures early; the bundle is still valid. */
   signal?: AbortSignal;
   /** Overrides for `meta` fields. */
