@@ -164,6 +164,8 @@ class DebugEndpoints {
         traceDuration,
         signal: request.signal,
         ifBusy: this.#opts.whenBusy === "wait" ? "wait" : "reject",
+        // Someone asked and is waiting: the GC budget rations periodic bundles only.
+        forceHeap: true,
       });
       return downloadResponse(bytes, { fileName: bundleFileName(meta), contentType: "application/zip" });
     } catch (error) {

@@ -1,7 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { Hono } from "hono";
-import type { CpuCaptureOptions, RuntimeAdapter, TraceCaptureOptions } from "../types.ts";
+import type { CpuCaptureOptions, HeapCaptureOptions, RuntimeAdapter, TraceCaptureOptions } from "../types.ts";
+import { PartSkippedError } from "../errors.ts";
 import { acquireCapture, isCaptureRunning, tryAcquireCapture } from "../capture_lock.ts";
 import { readBundle } from "../read_bundle.ts";
 import { publish, unpublish } from "../expvar.ts";
@@ -275,6 +276,23 @@ describe("debug routes", () => {
     assert.equal(delta.status, 400);
     assert.match(await delta.text(), /delta allocs profile/);
     assert.equal(calls.heap, 0);
+  });
+
+  it("explicit requests take the heap profile even when the adapter's GC budget would defer it", async () => {
+    const asked: Array<HeapCaptureOptions | undefined> = [];
+    const { get } = handlerFor({
+      heap: (_signal, options) => {
+        asked.push(options);
+        return options?.force ? Promise.resolve(HEAP_BYTES) : Promise.reject(new PartSkippedError("deferred by the GC budget"));
+      },
+    });
+    const heap = await get("/debug/pprof/heap");
+    assert.equal(heap.status, 200);
+    assert.deepEqual(await bytesOf(heap), HEAP_BYTES);
+    const bundle = readBundle(await bytesOf(await get("/debug/profiles")));
+    assert.ok(bundle.names.includes("pprof/heap"));
+    assert.equal(bundle.meta.skipped, undefined);
+    assert.deepEqual(asked, [{ force: true }, { force: true }]);
   });
 
   it("/debug/pprof/heap answers 501 with the reason when the runtime has no heap profiler", async () => {
