@@ -223,9 +223,16 @@ export class ProfileBuilder {
     return this.#location(frame);
   }
 
-  #location(frame: CdpCallFrame): number {
-    const line = oneBased(frame.lineNumber);
-    const column = oneBased(frame.columnNumber);
+  /**
+   * Location id for a line inside a frame's function: the function as
+   * {@linkcode location} keys it, at `line` (1-based), column unknown. For
+   * CPU samples V8 attributes to the line that was running.
+   */
+  lineLocation(frame: CdpCallFrame, line: number): number {
+    return this.#location(frame, line, 0);
+  }
+
+  #location(frame: CdpCallFrame, line = oneBased(frame.lineNumber), column = oneBased(frame.columnNumber)): number {
     const name = functionName(frame);
     const fnKey = `${frame.scriptId}\u0000${name}\u0000${frame.url}`;
     let fnId = this.#functionIds.get(fnKey);
@@ -234,7 +241,7 @@ export class ProfileBuilder {
       this.#functionIds.set(fnKey, fnId);
       this.#functionName.push(this.string(name));
       this.#functionFile.push(this.string(fileName(frame.url)));
-      this.#functionLine.push(line);
+      this.#functionLine.push(oneBased(frame.lineNumber));
     }
     const locKey = `${fnId}:${line}:${column}`;
     let locId = this.#locationIds.get(locKey);
@@ -257,6 +264,11 @@ export class ProfileBuilder {
       this.#stackLocation.push(locationId);
     }
     return id;
+  }
+
+  /** The stack `stackId` was called from (its leaf location removed). */
+  stackParent(stackId: number): number {
+    return this.#stackParent[stackId];
   }
 
   /** Adds `values` to the sample of `stackId` (samples with equal stacks are merged). */

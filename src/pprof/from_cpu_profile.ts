@@ -6,7 +6,7 @@
  * @module
  */
 
-import type { CdpCpuProfile, CdpCpuProfileNode } from "./cdp_types.ts";
+import type { CdpCpuProfile, CdpCpuProfileNode, CdpPositionTickInfo } from "./cdp_types.ts";
 import { EMPTY_STACK, nodeStack, ProfileBuilder, type ProfileFields } from "./_builder.ts";
 import type { Profile } from "./profile_pb.ts";
 import { gzip } from "../gzip.ts";
@@ -50,6 +50,9 @@ export interface CpuProfileToPprofOptions {
  *   threads on CPU. `(garbage collector)` stays: it is real CPU time spent
  *   because of the program's allocations.
  * - `(root)` is not a frame; locations are listed leaf first.
+ * - A leaf's location is the line that was running where V8 says
+ *   (`positionTicks`), else the function's first line; callers are at
+ *   their function's first line (CDP does not record call sites).
  *
  * @param profile the CDP profile; not modified.
  * @param options start time and fallback period.
@@ -151,8 +154,26 @@ function convert(profile: CdpCpuProfile, options: CpuProfileToPprofOptions): { b
     if (name === "(program)" || name === "(idle)") continue;
     const stack = nodeStack(builder, i, parent, stackOf, frameOf);
     if (stack === EMPTY_STACK) continue; // a hit on (root) itself has no frames
-    values[0] = n;
-    values[1] = n * periodNanos;
+    // V8 counts the node's samples per source line too: give those samples
+    // the line that was running, so pprof's -lines and list views see it.
+    // Samples without a line (and any mismatch) keep the function's line.
+    let rest = n;
+    const ticks = nodes[i].positionTicks;
+    if (ticks !== undefined && ticks.length > 0 && lineTicksFit(ticks, n)) {
+      const caller = builder.stackParent(stack);
+      const firstLine = nodes[i].callFrame.lineNumber + 1;
+      for (const { line, ticks: t } of ticks) {
+        // Ticks on the function's first line stay with its own location.
+        if (t <= 0 || line === firstLine) continue;
+        values[0] = t;
+        values[1] = t * periodNanos;
+        builder.add(builder.stack(caller, builder.lineLocation(nodes[i].callFrame, line)), values);
+        rest -= t;
+      }
+    }
+    if (rest <= 0) continue;
+    values[0] = rest;
+    values[1] = rest * periodNanos;
     builder.add(stack, values);
   }
 
@@ -189,6 +210,16 @@ export async function cpuProfileToGzippedPprof(
   options?: CpuProfileToPprofOptions,
 ): Promise<Uint8Array> {
   return await gzip(cpuProfileToPprofBytes(profile, options));
+}
+
+/** Whether per-line tick counts are usable for a node with `hits` samples: whole, 1-based and not more than the samples. */
+function lineTicksFit(ticks: readonly CdpPositionTickInfo[], hits: number): boolean {
+  let sum = 0;
+  for (const { line, ticks: t } of ticks) {
+    if (!Number.isInteger(line) || line < 1 || !Number.isInteger(t) || t < 0) return false;
+    sum += t;
+  }
+  return sum <= hits;
 }
 
 /** Parent marker for nodes no root reaches (malformed input): their samples are dropped. */

@@ -93,6 +93,49 @@ describe("cpuProfileToPprof", () => {
     assert.deepEqual([lineOf(unknown.id).line, lineOf(unknown.id).column], [0n, 0n]);
   });
 
+  it("cpuProfileToPprof() puts a leaf's samples on the lines V8 counted (positionTicks), the rest on its first line", () => {
+    const profile = tree([[1, ROOT, [2]], [2, frame("outer", 0), [3]], [3, frame("hot", 3, 2), []]], [3, 3, 3, 3, 3, 2]);
+    // 5 samples on "hot" (first line 4): 3 on line 6, 1 on line 8, 1 unattributed.
+    (profile.nodes[2] as { positionTicks?: unknown }).positionTicks = [{ line: 6, ticks: 3 }, { line: 8, ticks: 1 }];
+    const p = cpuProfileToPprof(profile, opts);
+    checkWellFormed(p);
+    const rows = p.sample.map((sample) => {
+      const [leaf, caller] = sample.locationId.map((id) => p.location.find((l) => l.id === id)!.line[0]);
+      const name = (fnId: bigint) => str(p, p.function.find((f) => f.id === fnId)!.name);
+      return `${name(leaf.functionId)}:${leaf.line} <- ${caller ? `${name(caller.functionId)}:${caller.line}` : "-"} x${sample.value[0]}`;
+    }).sort();
+    assert.deepEqual(rows, ["hot:4 <- outer:1 x1", "hot:6 <- outer:1 x3", "hot:8 <- outer:1 x1", "outer:1 <- - x1"]);
+    // The function keeps its own first line wherever its samples are.
+    assert.deepEqual(p.function.map((f) => f.startLine).sort(), [1n, 4n]);
+    assert.equal(total(p, 0), 6);
+  });
+
+  it("cpuProfileToPprof() ignores positionTicks that do not fit the node's samples", () => {
+    for (const positionTicks of [[{ line: 6, ticks: 9 }], [{ line: 0, ticks: 1 }], [{ line: 6, ticks: 0.5 }]]) {
+      const profile = tree([[1, ROOT, [2]], [2, frame("hot", 3), []]], [2, 2]);
+      (profile.nodes[1] as { positionTicks?: unknown }).positionTicks = positionTicks;
+      const p = cpuProfileToPprof(profile, opts);
+      assert.deepEqual(p.location.map((l) => l.line[0].line), [4n], JSON.stringify(positionTicks));
+      assert.equal(total(p, 0), 2);
+    }
+  });
+
+  it("cpuProfileToPprof() keeps every sample for any per-line ticks", () => {
+    fc.assert(
+      fc.property(
+        arbitraryCpuProfile(),
+        fc.array(fc.array(fc.record({ line: fc.integer({ min: -2, max: 50 }), ticks: fc.integer({ min: -1, max: 4 }) }), { maxLength: 4 })),
+        ({ profile, expectedCount }, ticks) => {
+          const nodes = profile.nodes.map((n, i) => (ticks[i] ? { ...n, positionTicks: ticks[i] } : n));
+          const p = cpuProfileToPprof({ ...profile, nodes }, opts);
+          checkWellFormed(p);
+          assert.equal(total(p, 0), expectedCount);
+          assert.deepEqual(cpuProfileToPprofBytes({ ...profile, nodes }, opts), encodeProfile(p));
+        },
+      ),
+    );
+  });
+
   it("cpuProfileToPprof() dedupes functions by script, name and URL and locations by function, line and column", () => {
     const p = cpuProfileToPprof(
       tree(
