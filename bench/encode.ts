@@ -131,10 +131,11 @@ function pprofFormatFromCdp(profile: CdpCpuProfile, startNanos: bigint): Uint8Ar
   const functionIds = new Map<string, number>();
   const locations: PfLocation[] = [];
   const locationIds = new Map<string, number>();
-  const locationOf = (node: CdpCpuProfileNode): number => {
+  const locationOf = (node: CdpCpuProfileNode, atLine?: number): number => {
     const f = node.callFrame;
-    const line = f.lineNumber >= 0 ? f.lineNumber + 1 : 0;
-    const column = f.columnNumber >= 0 ? f.columnNumber + 1 : 0;
+    const firstLine = f.lineNumber >= 0 ? f.lineNumber + 1 : 0;
+    const line = atLine ?? firstLine;
+    const column = atLine !== undefined ? 0 : f.columnNumber >= 0 ? f.columnNumber + 1 : 0;
     const name = f.functionName || (line ? `(anonymous:${line}:${column})` : "(anonymous)");
     const fnKey = `${f.scriptId}:${name}:${f.url}`;
     let fnId = functionIds.get(fnKey);
@@ -143,7 +144,7 @@ function pprofFormatFromCdp(profile: CdpCpuProfile, startNanos: bigint): Uint8Ar
       functionIds.set(fnKey, fnId);
       const nameId = strings.dedup(name);
       const file = f.url.startsWith("file://") ? f.url.slice(7) : f.url;
-      functions.push(new PfFunction({ id: fnId, name: nameId, systemName: nameId, filename: strings.dedup(file), startLine: line }));
+      functions.push(new PfFunction({ id: fnId, name: nameId, systemName: nameId, filename: strings.dedup(file), startLine: firstLine }));
     }
     const locKey = `${fnId}:${line}:${column}`;
     let locId = locationIds.get(locKey);
@@ -163,7 +164,16 @@ function pprofFormatFromCdp(profile: CdpCpuProfile, startNanos: bigint): Uint8Ar
     const name = node.callFrame.functionName;
     if (name === "(program)" || name === "(idle)") continue;
     const here = [locationOf(node), ...stack];
-    const n = hits.get(node.id) ?? 0;
+    // Same output as autoprof's: a leaf's samples on the lines V8 counted.
+    let n = hits.get(node.id) ?? 0;
+    const ticks = node.positionTicks ?? [];
+    const firstLine = node.callFrame.lineNumber + 1;
+    const fits = ticks.reduce((s, t) => s + t.ticks, 0) <= n && ticks.every((t) => t.line >= 1 && t.ticks >= 0);
+    for (const t of fits ? ticks : []) {
+      if (t.ticks <= 0 || t.line === firstLine) continue;
+      samples.push(new PfSample({ locationId: [locationOf(node, t.line), ...stack], value: [t.ticks, t.ticks * period] }));
+      n -= t.ticks;
+    }
     if (n > 0) samples.push(new PfSample({ locationId: here, value: [n, n * period] }));
     for (const id of node.children ?? []) work.push({ node: byId.get(id)!, stack: here });
   }

@@ -2,6 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import { createServer, type Server } from "node:net";
 import * as traceEvents from "node:trace_events";
+import { withTraceEvents } from "./_testing.ts";
 import { collect, readBundle } from "../../mod.ts";
 import { decodeProfile } from "../../src/pprof/encode.ts";
 import { gunzip } from "../../src/gzip.ts";
@@ -154,16 +155,12 @@ describe("collect() on Node", { skip }, () => {
   });
 
   it("collect() skips the trace while trace_events tracing is on, and leaves it on", async () => {
-    const tracing = traceEvents.createTracing({ categories: ["node.perf"] });
-    tracing.enable();
-    try {
+    await withTraceEvents(["node.perf"], async () => {
       const bundle = readBundle(await collect({ cpuProfileDuration: 100, traceDuration: 100 }));
       assert.match(bundle.meta.skipped?.trace ?? "", /tracing is already enabled/);
       assert.ok(!bundle.names.includes("pprof/trace"));
       assert.ok(bundle.names.includes("pprof/profile"), "the CPU profile is taken");
       assert.equal(traceEvents.getEnabledCategories(), "node.perf");
-    } finally {
-      tracing.disable();
-    }
+    });
   });
 });
