@@ -72,10 +72,14 @@ async function variantSwitch(task: ThroughputTask): Promise<Switch | string> {
         enter: async (mode) => {
           if (mode === "B" && running === undefined) {
             const stop = new AbortController();
-            const done = adapter.cpu!({ durationMs: 2 ** 31 - 1, byteTarget: 0, signal: stop.signal });
+            // Measure the profile running, not its start-up (the worker's
+            // boot, V8 logging the code): the block waits for sampling.
+            let started: () => void = () => {};
+            const sampling = new Promise<void>((r) => (started = r));
+            const done = adapter.cpu!({ durationMs: 2 ** 31 - 1, byteTarget: 0, signal: stop.signal, onStarted: started });
             running = { stop, done };
-            // Let the profiler start before the block.
-            await new Promise((r) => setTimeout(r, 20));
+            const result = await Promise.race([sampling.then(() => undefined), done]);
+            if (result !== undefined) throw new Error(`the CPU profile did not start: ${JSON.stringify(result)}`);
           } else if (mode === "A" && running !== undefined) {
             running.stop.abort();
             await running.done;

@@ -157,6 +157,14 @@ export interface CpuCaptureOptions {
   byteTarget: number;
   /** Aborts the capture early; the adapter then returns what it has. */
   signal: AbortSignal;
+  /**
+   * Called once the profiler is taking samples: after the Node adapter's
+   * worker has started (a few hundred ms on a busy machine) and V8's
+   * profiler has logged the code it needs. A load test or benchmark can
+   * wait for it, so the start-up does not land in what it measures. Not
+   * called when the capture is skipped.
+   */
+  onStarted?: () => void;
 }
 
 /** Options passed to an adapter's timed trace capture. */

@@ -107,7 +107,14 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
   const release = claim("cpu", "an autoprof CPU profile");
   if (typeof release === "string") return { ok: false, skipped: release };
   try {
-    const record = { durationMs, byteTarget, signal, intervalMicros, endTimeIsLastSample: options.endTimeIsLastSample };
+    const record = {
+      durationMs,
+      byteTarget,
+      signal,
+      intervalMicros,
+      endTimeIsLastSample: options.endTimeIsLastSample,
+      onStarted: options.onStarted,
+    };
     if (options.remote !== undefined) {
       const remote = await options.remote(record);
       if (remote !== undefined) return remote;
