@@ -12,7 +12,7 @@
  * `_ab.ts`), so machine load drift cancels out; the load average is still
  * recorded before and after each child.
  *
- * Options: `--quick`; `--only=throughput,stall,encode` (a subset);
+ * Options: `--quick`; `--only=throughput,stall,encode,cpustart` (a subset);
  * `--runtimes=node20,node24,deno,bun` (a subset); `--out=<path>`.
  *
  * @module
@@ -173,7 +173,7 @@ interface ThroughputResult {
 async function throughput(rts: Runtime[], pyroscopeUrl: string): Promise<Record<string, Record<string, ThroughputResult>>> {
   const variantsFor = (rt: string): string[] => {
     if (quick) return rt === "node20" ? ["control", "cpu", "heap-sampler", "schedule", "dd", "pyroscope"] : ["cpu"];
-    if (rt.startsWith("node")) return ["control", "cpu", "heap-sampler", "schedule", "dd", "pyroscope"];
+    if (rt.startsWith("node")) return ["control", "cpu", "dd-cpu", "heap-sampler", "schedule", "dd", "pyroscope"];
     if (rt === "deno") return ["control", "cpu", "heap-sampler", "schedule"];
     return ["control", "cpu", "schedule"];
   };
@@ -254,7 +254,8 @@ async function throughput(rts: Runtime[], pyroscopeUrl: string): Promise<Record<
         value: pct(cpu, 2),
         limit: `<= ${limit * 100}%`,
         pass: cpu <= limit,
-        note: `main-thread CPU/op ${pct(v.cpu?.threadCpuPerOp?.median, 2)}; control ${pct(-(loss(v.control) ?? NaN), 2)}`,
+        note: `main-thread CPU/op ${pct(v.cpu?.threadCpuPerOp?.median, 2)}; control ${pct(-(loss(v.control) ?? NaN), 2)}` +
+          (v["dd-cpu"] ? `; @datadog/pprof time profiler alone ${pct(loss(v["dd-cpu"]), 2)}` : ""),
       });
     }
   }
@@ -501,6 +502,42 @@ async function encode(rts: Runtime[]): Promise<Record<string, EncodeResult[]>> {
   return all;
 }
 
+// --- 5. CPU profiler start (the runtime's) ---------------------------------------
+
+interface CpuStartResult {
+  ok: boolean;
+  rows: Array<{ tool: string; heapMb: number; heapUsedMb: number; startMs: Summary; stopMs: Summary }>;
+  ddNa?: string;
+}
+
+async function cpuStart(rts: Runtime[]): Promise<Record<string, CpuStartResult>> {
+  const all: Record<string, CpuStartResult> = {};
+  for (const rt of rts.filter((r) => r.name.startsWith("node"))) {
+    if (quick && rt.name !== "node20") continue;
+    console.error(`cpu start: ${rt.name}`);
+    const task = { heapsMb: quick ? [0, 20] : [0, 50, 200], rounds: quick ? 2 : 7 };
+    const run = await runChild(rt, "cpu_start", task, 10 * 60_000);
+    if (run.ok) all[rt.name] = run.result as unknown as CpuStartResult;
+  }
+  const rows: string[][] = [];
+  for (const [rt, r] of Object.entries(all)) {
+    for (const row of r.rows) {
+      rows.push([
+        `${rt} ${row.tool}`,
+        ms(row.heapUsedMb, 0),
+        `${ms(row.startMs.median)} [${ms(row.startMs.max)}]`,
+        `${ms(row.stopMs.median)} [${ms(row.stopMs.max)}]`,
+      ]);
+    }
+  }
+  table(
+    "5. Starting V8's CPU profiler blocks the main thread (the runtime's: it walks the heap to log compiled code); ms median [max]",
+    ["runtime tool", "heap used MB", "start", "stop (200 ms profile)"],
+    rows,
+  );
+  return all;
+}
+
 // --- main ----------------------------------------------------------------------
 
 const started = new Date();
@@ -523,6 +560,7 @@ const results: Record<string, unknown> = {};
 if (!only || only.includes("throughput")) results.throughput = await throughput(rts, pyroscopeUrl);
 if (!only || only.includes("stall")) results.stall = (await stall(rts)).map(([r]) => r);
 if (!only || only.includes("encode")) results.encode = await encode(rts);
+if (!only || only.includes("cpustart")) results.cpuStart = await cpuStart(rts);
 server.close();
 
 table(

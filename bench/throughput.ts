@@ -20,6 +20,8 @@
  *   recorded in the main thread (`cpuOffload: false`), for comparison;
  * - `dd`: `@datadog/pprof` time profiler (10 ms) + heap profiler
  *   (512 KiB) running during B blocks;
+ * - `dd-cpu`: `@datadog/pprof` time profiler (10 ms) alone, the same V8
+ *   profiler as `cpu` without autoprof around it;
  * - `pyroscope`: `@pyroscope/nodejs` (its defaults: 100 Hz wall, heap)
  *   running during B blocks.
  *
@@ -157,6 +159,21 @@ async function variantSwitch(task: ThroughputTask): Promise<Switch | string> {
             dd.time.stop();
             dd.heap.stop();
           }
+          on = mode === "B";
+        },
+      };
+    }
+    case "dd-cpu": {
+      // The same V8 profiler at the same interval, through a native addon:
+      // what is left when autoprof's part is taken away.
+      const dd = loadDatadog();
+      if (dd === undefined) return "n/a (not installed)";
+      let on = false;
+      return {
+        detail: "@datadog/pprof time 10 ms only",
+        enter: (mode) => {
+          if (mode === "B" && !on) dd.time.start({ intervalMicros: 10_000, durationMillis: 3_600_000, withContexts: false });
+          else if (mode === "A" && on) dd.time.stop();
           on = mode === "B";
         },
       };
