@@ -114,11 +114,10 @@ for (const heapMb of task.heapsMb) {
       await new Promise((r) => setTimeout(r, 50));
     }
     const heapUsedMb = process.memoryUsage().heapUsed / 2 ** 20;
-    rows.push({ tool, heapMb, heapUsedMb, startMs: summarize(starts), stopMs: summarize(stops) });
+    const row: CpuStartRow = { tool, heapMb, heapUsedMb, startMs: summarize(starts), stopMs: summarize(stops) };
+    rows.push(row);
     console.error(
-      `${tool} heap ${heapUsedMb.toFixed(0)} MB: start ${summarize(starts).median.toFixed(1)} ms, stop ${
-        summarize(stops).median.toFixed(1)
-      } ms`,
+      `${tool} heap ${heapUsedMb.toFixed(0)} MB: start ${row.startMs.median.toFixed(1)} ms, stop ${row.stopMs.median.toFixed(1)} ms`,
     );
   }
 }

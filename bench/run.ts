@@ -24,6 +24,7 @@ import os from "node:os";
 import { dirname, join, resolve } from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import type { CpuStartRow } from "./cpu_start.ts";
 import type { Summary } from "./_stats.ts";
 import { median } from "./_stats.ts";
 import { DEFAULT_SCHEDULE } from "../src/schedule.ts";
@@ -506,7 +507,7 @@ async function encode(rts: Runtime[]): Promise<Record<string, EncodeResult[]>> {
 
 interface CpuStartResult {
   ok: boolean;
-  rows: Array<{ tool: string; heapMb: number; heapUsedMb: number; startMs: Summary; stopMs: Summary }>;
+  rows: CpuStartRow[];
   ddNa?: string;
 }
 
