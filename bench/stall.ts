@@ -23,7 +23,9 @@
  * `autoprof-inspector` (the same with the heap read through the inspector
  * only, no accelerated source), `autoprof-inthread` (the CPU profile
  * recorded in the main thread instead of a worker), `dd` (`@datadog/pprof`: heap profile, a
- * time profile of the same length, both encoded with its `encode`).
+ * time profile of the same length, both encoded with its `encode`), `v8`
+ * (the runtime's floor: V8's CPU profiler started and stopped through
+ * `node:inspector` with nothing else loaded, the profile discarded).
  *
  * Argument: a JSON {@linkcode StallTask}. Output: `BENCH_RESULT <json>`.
  *
@@ -131,6 +133,33 @@ async function setup(): Promise<{ collect: Collect; detail?: string; session?: u
         return { bytes: bytes.length, heapSkipped: meta.skipped?.heap !== undefined };
       },
       session: (await import("../runtimes/_inspector/session.ts")).InspectorSession,
+    };
+  }
+  if (task.tool === "v8") {
+    // The runtime's floor: V8's CPU profiler started and stopped through
+    // an in-process inspector session, the profile thrown away. No
+    // profiler code is loaded, so the stall is V8's own for this app.
+    const { Session } = await import("node:inspector");
+    const session = new Session();
+    session.connect();
+    const post = (method: string, params?: object) =>
+      new Promise<unknown>((resolve, reject) =>
+        session.post(method, params, (error, result) => error ? reject(error) : resolve(result))
+      );
+    await post("Profiler.enable");
+    await post("Profiler.setSamplingInterval", { interval: 10_000 });
+    return {
+      detail: "node:inspector Profiler.start/stop, profile discarded",
+      collect: async () => {
+        if (task.cpuMs === 0) return { bytes: 0 };
+        // Let the measuring loop start first: an in-process session runs
+        // Profiler.start synchronously, inside this call.
+        await new Promise((r) => setTimeout(r, 0));
+        await post("Profiler.start");
+        await new Promise((r) => setTimeout(r, task.cpuMs));
+        await post("Profiler.stop");
+        return { bytes: 0 };
+      },
     };
   }
   if (task.tool === "dd") {
