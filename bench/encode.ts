@@ -42,7 +42,8 @@ import {
   ValueType as PfValueType,
 } from "pprof-format";
 import type { CdpCpuProfile, CdpCpuProfileNode } from "../src/pprof/cdp_types.ts";
-import { cpuProfileToPprof, cpuProfileToPprofBytes } from "../src/pprof/from_cpu_profile.ts";
+import { cpuProfileToPprofBytes } from "../src/pprof/from_cpu_profile.ts";
+import { cpuProfileToPprof } from "../src/pprof/messages.ts";
 import { decodeProfile } from "../src/pprof/encode.ts";
 import { gzip } from "../src/gzip.ts";
 import { loadDatadog } from "./_peers.ts";

@@ -296,9 +296,10 @@ async function stall(rts: Runtime[]): Promise<StallResult[][]> {
   for (const rt of rts) {
     const node = rt.name.startsWith("node");
     if (quick && rt.name !== "node20") continue;
-    const tools = quick ? ["autoprof", "dd"] : node ? ["autoprof", "autoprof-inthread", "autoprof-inspector", "dd"] : ["autoprof"];
+    const tools = quick ? ["autoprof", "dd", "v8"] : node ? ["autoprof", "autoprof-inthread", "autoprof-inspector", "dd", "v8"] : ["autoprof"];
     for (const tool of tools) {
-      for (const heapMb of quick ? [0] : node && tool !== "autoprof-inthread" ? [0, 200] : [0]) {
+      const bigHeap = node && tool !== "autoprof-inthread" && tool !== "v8";
+      for (const heapMb of quick || !bigHeap ? [0] : [0, 200]) {
         // The CPU bundle (5 s) and, with a big heap, the heap profile alone.
         plan.push([rt, tool, heapMb, quick ? 1000 : 5000, false]);
         if (heapMb > 0) plan.push([rt, tool, heapMb, 0, false]);
@@ -371,12 +372,14 @@ async function stall(rts: Runtime[]): Promise<StallResult[][]> {
   for (const rt of rts.filter((r) => r.name.startsWith("node"))) {
     const ours = warmGap(find(rt.name, "autoprof", 0));
     const dd = warmGap(find(rt.name, "dd", 0));
+    const floor = warmGap(find(rt.name, "v8", 0));
     if (ours !== undefined) {
       targets.push({
         name: `${rt.name}: stall per default bundle, small heap`,
         value: `${ms(ours)} ms`,
         limit: `<= 40 ms and <= @datadog/pprof (${dd === undefined ? "n/a" : `${ms(dd)} ms`})`,
         pass: ours <= 40 && (dd === undefined || ours <= dd),
+        note: floor === undefined ? undefined : `the runtime's floor in this app (V8's Profiler.start alone, nothing else loaded): ${ms(floor)} ms`,
       });
     }
     const big = warmGap(find(rt.name, "autoprof", 200));

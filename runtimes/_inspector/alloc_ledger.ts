@@ -53,7 +53,6 @@
  */
 import type { CdpCallFrame, CdpSamplingHeapProfile, CdpSamplingHeapProfileNode } from "../../src/pprof/cdp_types.ts";
 import { ProfileBuilder } from "../../src/pprof/_builder.ts";
-import type { Profile } from "../../src/pprof/profile_pb.ts";
 
 /** Function name of the stand-in frame for samples never seen alive. */
 export const UNSEEN_FRAME = "(collected before any heap snapshot: stack not recorded)";
@@ -201,15 +200,15 @@ export class AllocationLedger {
   }
 
   /**
-   * The allocation profile as a pprof message.
+   * The allocation profile as pprof protobuf bytes (not gzipped).
    *
    * `time_nanos` is the ledger's start and `duration_nanos` runs from
    * there to `nowNanos`, the span the allocations were counted over.
    *
    * @param nowNanos end of that span, nanoseconds since the Unix epoch.
-   * @returns a pprof `Profile` with `alloc_objects` and `alloc_space`.
+   * @returns a pprof profile with `alloc_objects` and `alloc_space`.
    */
-  toPprof(nowNanos: bigint = BigInt(Date.now()) * 1_000_000n): Profile {
+  toPprofBytes(nowNanos: bigint = BigInt(Date.now()) * 1_000_000n): Uint8Array {
     const builder = new ProfileBuilder(2);
     const stackOf = (key: string): number => {
       let stack = 0;
@@ -223,7 +222,7 @@ export class AllocationLedger {
       builder.add(builder.stack(0, builder.location(frame)), [this.#unseen, this.#unseen * this.#interval]);
     }
     const duration = nowNanos > this.#startNanos ? nowNanos - this.#startNanos : 0n;
-    return builder.build({
+    return builder.encode({
       sampleTypes: [["alloc_objects", "count"], ["alloc_space", "bytes"]],
       periodType: ["space", "bytes"],
       period: BigInt(Math.round(this.#interval)),

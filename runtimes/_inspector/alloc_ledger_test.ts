@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import type { CdpCallFrame, CdpSamplingHeapProfile, CdpSamplingHeapProfileNode } from "../../src/pprof/cdp_types.ts";
+import { decodeProfile } from "../../src/pprof/encode.ts";
 import { checkWellFormed, resolve } from "../../tests/fixtures/pprof/helpers.ts";
 import { AllocationLedger, UNSEEN_FRAME } from "./alloc_ledger.ts";
 
@@ -30,7 +31,7 @@ function snapshot(samples: [nodeId: number, size: number, ordinal: number][]): C
 
 /** Totals by leaf function name: [objects, bytes]. */
 function byLeaf(ledger: AllocationLedger): Record<string, [number, number]> {
-  const p = ledger.toPprof(10n);
+  const p = decodeProfile(ledger.toPprofBytes(10n));
   checkWellFormed(p);
   const out: Record<string, [number, number]> = {};
   for (const s of resolve(p)) {
@@ -88,10 +89,10 @@ describe("AllocationLedger", () => {
     assert.deepEqual(byLeaf(ledger), { parse: [1, 900], [UNSEEN_FRAME]: [1, R] });
   });
 
-  it("AllocationLedger.toPprof() spans from the ledger start to now with alloc sample types", () => {
+  it("AllocationLedger.toPprofBytes() spans from the ledger start to now with alloc sample types", () => {
     const ledger = new AllocationLedger({ samplingIntervalBytes: R, startNanos: 1_000n });
     ledger.observe(snapshot([[3, 1200, 1]]));
-    const p = ledger.toPprof(6_000n);
+    const p = decodeProfile(ledger.toPprofBytes(6_000n));
     assert.equal(p.timeNanos, 1_000n);
     assert.equal(p.durationNanos, 5_000n);
     assert.equal(p.period, BigInt(R));
@@ -102,9 +103,9 @@ describe("AllocationLedger", () => {
     assert.deepEqual(resolve(p)[0].frames, ["load", "main"]);
   });
 
-  it("AllocationLedger.toPprof() of an empty ledger has no samples", () => {
+  it("AllocationLedger.toPprofBytes() of an empty ledger has no samples", () => {
     const ledger = new AllocationLedger({ samplingIntervalBytes: R, startNanos: 0n });
     ledger.observe({ head: tree() });
-    assert.equal(ledger.toPprof(0n).sample.length, 0);
+    assert.equal(decodeProfile(ledger.toPprofBytes(0n)).sample.length, 0);
   });
 });

@@ -1,6 +1,7 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
-import { heapProfileToPprof } from "../../src/pprof/from_heap_profile.ts";
+import { decodeProfile } from "../../src/pprof/encode.ts";
+import { heapProfileToPprof } from "../../src/pprof/messages.ts";
 import { resolve } from "../../tests/fixtures/pprof/helpers.ts";
 import { detectRuntime } from "../detect.ts";
 import { UNSEEN_FRAME } from "./alloc_ledger.ts";
@@ -78,7 +79,7 @@ describe("HeapSampler", { skip }, () => {
     const inuse = heapProfileToPprof(profile, { samplingIntervalBytes: sampler.samplingIntervalBytes });
     const inuseBytes = bytesBy(inuse, "retainForHeapSamplerTest");
     // Allocations: still there, by stack; the churn was never seen alive.
-    const allocs = sampler.ledger.toPprof(timeNanos);
+    const allocs = decodeProfile(sampler.ledger.toPprofBytes(timeNanos));
     const allocBytes = bytesBy(allocs, "retainForHeapSamplerTest");
     assert.ok(allocBytes > 5_000_000, `${allocBytes} bytes allocated`);
     assert.ok(inuseBytes < allocBytes / 4, `${inuseBytes} of ${allocBytes} bytes still in use`);

@@ -2,7 +2,7 @@ import { describe, it } from "node:test";
 import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { CdpCallFrame, CdpCpuProfile } from "../../src/pprof/cdp_types.ts";
-import { cpuProfileToPprof } from "../../src/pprof/from_cpu_profile.ts";
+import { cpuProfileToPprof } from "../../src/pprof/messages.ts";
 import { resolve, total } from "../../tests/fixtures/pprof/helpers.ts";
 import { mergeCpuProfiles } from "./merge_cpu_profiles.ts";
 

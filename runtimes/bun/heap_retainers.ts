@@ -31,6 +31,7 @@
  * @module
  */
 import { ProfileBuilder } from "../../src/pprof/_builder.ts";
+import { buildProfile } from "../../src/pprof/messages.ts";
 import type { Profile } from "../../src/pprof/profile_pb.ts";
 import { addComment } from "./heap_stats.ts";
 
@@ -219,7 +220,7 @@ export function snapshotToRetainersPprof(snapshot: V8HeapSnapshot, timeNanos: bi
     for (let i = path.length - 1; i >= 0; i--) stack = builder.stack(stack, location(path[i]));
     builder.add(stack, [1, size > 0 ? size : 0]);
   }
-  const profile = builder.build({
+  const profile = buildProfile(builder, {
     sampleTypes: [["live_objects", "count"], ["live_bytes", "bytes"]],
     periodType: ["live_objects", "count"],
     period: 1n,

@@ -17,6 +17,7 @@
  * @module
  */
 import { ProfileBuilder } from "../../src/pprof/_builder.ts";
+import { buildProfile } from "../../src/pprof/messages.ts";
 import type { Profile } from "../../src/pprof/profile_pb.ts";
 
 /** The comment every heap-statistics profile carries. */
@@ -55,7 +56,7 @@ export function heapStatsToPprof(objectTypeCounts: Record<string, unknown>, time
     });
     builder.add(builder.stack(0, location), [count]);
   }
-  const profile = builder.build({
+  const profile = buildProfile(builder, {
     sampleTypes: [["live_objects", "count"]],
     periodType: ["live_objects", "count"],
     period: 1n,

@@ -7,7 +7,6 @@
  *
  * @module
  */
-import { encodeProfile } from "../../src/pprof/encode.ts";
 import { heapProfileToGzippedPprof } from "../../src/pprof/from_heap_profile.ts";
 import { gzip } from "../../src/gzip.ts";
 import { PartSkippedError } from "../../src/errors.ts";
@@ -80,7 +79,7 @@ export function allocsProfile(sampler: HeapSampler): PointInTimeProfile {
       const last = sampler.lastSnapshot;
       const reuse = last !== undefined && sampler.deferral() !== undefined;
       const snapshot = reuse ? last : await sampler.snapshot({ maxAgeMs: ALLOCS_SNAPSHOT_REUSE_MS });
-      return await gzip(encodeProfile(sampler.ledger.toPprof(snapshot.timeNanos)));
+      return await gzip(sampler.ledger.toPprofBytes(snapshot.timeNanos));
     },
   };
 }

@@ -10,8 +10,6 @@
  */
 import process from "node:process";
 import { ProfileBuilder } from "../../src/pprof/_builder.ts";
-import { encodeProfile } from "../../src/pprof/encode.ts";
-import type { Profile } from "../../src/pprof/profile_pb.ts";
 import { gzip } from "../../src/gzip.ts";
 import type { PointInTimeProfile } from "../../src/types.ts";
 import { epochNanosNow } from "../_inspector/cpu_capture.ts";
@@ -22,16 +20,17 @@ import { epochNanosNow } from "../_inspector/cpu_capture.ts";
  *
  * @param types e.g. `process.getActiveResourcesInfo()`.
  * @param timeNanos when the list was taken, nanoseconds since the epoch.
- * @returns a pprof profile with one sample per distinct type, sorted by name.
+ * @returns pprof protobuf bytes (not gzipped): one sample per distinct
+ * type, sorted by name.
  *
  * @example
  * ```ts
- * import { resourcesToPprof } from "./resources.ts";
- * const p = resourcesToPprof(["Timeout", "TCPWrap", "Timeout"], 0n);
- * console.assert(p.sample.length === 2);
+ * import { resourcesToPprofBytes } from "./resources.ts";
+ * const bytes = resourcesToPprofBytes(["Timeout", "TCPWrap", "Timeout"], 0n);
+ * console.assert(bytes.length > 0);
  * ```
  */
-export function resourcesToPprof(types: readonly string[], timeNanos: bigint): Profile {
+export function resourcesToPprofBytes(types: readonly string[], timeNanos: bigint): Uint8Array {
   const counts = new Map<string, number>();
   for (const t of types) counts.set(String(t), (counts.get(String(t)) ?? 0) + 1);
   const builder = new ProfileBuilder(1);
@@ -39,7 +38,7 @@ export function resourcesToPprof(types: readonly string[], timeNanos: bigint): P
     const location = builder.location({ functionName: type, scriptId: "0", url: "", lineNumber: -1, columnNumber: -1 });
     builder.add(builder.stack(0, location), [counts.get(type)!]);
   }
-  return builder.build({
+  return builder.encode({
     sampleTypes: [["resources", "count"]],
     periodType: ["resources", "count"],
     period: 1n,
@@ -64,7 +63,7 @@ export function resourcesProfile(): PointInTimeProfile {
     name: "resources",
     async capture(): Promise<Uint8Array> {
       const info = typeof process.getActiveResourcesInfo === "function" ? process.getActiveResourcesInfo() : [];
-      return await gzip(encodeProfile(resourcesToPprof(info, epochNanosNow())));
+      return await gzip(resourcesToPprofBytes(info, epochNanosNow()));
     },
   };
 }

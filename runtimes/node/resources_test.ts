@@ -5,21 +5,20 @@ import { decodeProfile } from "../../src/pprof/encode.ts";
 import { gunzip } from "../../src/gzip.ts";
 import { goToolPprofRaw, rawTotals, resolve } from "../../tests/fixtures/pprof/helpers.ts";
 import { detectRuntime } from "../detect.ts";
-import { resourcesProfile, resourcesToPprof } from "./resources.ts";
+import { resourcesProfile, resourcesToPprofBytes } from "./resources.ts";
 
 describe("resources profile", () => {
-  it("resourcesToPprof() counts resources by type, one single-frame stack each", () => {
-    const p = resourcesToPprof(["Timeout", "TCPWrap", "Timeout", "FSReqCallback"], 5n);
+  it("resourcesToPprofBytes() counts resources by type, one single-frame stack each", () => {
+    const p = decodeProfile(resourcesToPprofBytes(["Timeout", "TCPWrap", "Timeout", "FSReqCallback"], 5n));
     const counts = Object.fromEntries(resolve(p).map((s) => [s.frames.join("/"), s.values[0]]));
     assert.deepEqual(counts, { FSReqCallback: 1, TCPWrap: 1, Timeout: 2 });
     assert.equal(p.timeNanos, 5n);
     assert.equal(p.stringTable[Number(p.sampleType[0].type)], "resources");
   });
 
-  it("resourcesToPprof() output is read by go tool pprof", async () => {
+  it("resourcesToPprofBytes() output is read by go tool pprof", async () => {
     const { gzip } = await import("../../src/gzip.ts");
-    const { encodeProfile } = await import("../../src/pprof/encode.ts");
-    const raw = goToolPprofRaw(await gzip(encodeProfile(resourcesToPprof(["Timeout", "Timeout", "TTYWrap"], 0n))));
+    const raw = goToolPprofRaw(await gzip(resourcesToPprofBytes(["Timeout", "Timeout", "TTYWrap"], 0n)));
     assert.deepEqual(rawTotals(raw).totals, [3]);
   });
 

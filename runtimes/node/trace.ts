@@ -47,9 +47,8 @@
  */
 import { setImmediate as yieldToLoop } from "node:timers/promises";
 import type { ChromeTraceEvent } from "../../src/pprof/cdp_types.ts";
-import { cpuProfileToPprof } from "../../src/pprof/from_cpu_profile.ts";
+import { cpuProfileToPprofBytes } from "../../src/pprof/from_cpu_profile.ts";
 import { cpuProfileFromTraceEvents } from "../../src/pprof/from_trace_events.ts";
-import { encodeProfile } from "../../src/pprof/encode.ts";
 import { gzip } from "../../src/gzip.ts";
 import type { TraceCapture, TraceCaptureOptions } from "../../src/types.ts";
 import { type BusyFacts, CPU_PROFILER_TRACE_CATEGORY, cpuBusyReason, traceBusyReason } from "../_inspector/busy.ts";
@@ -166,8 +165,8 @@ export async function captureNodeTrace(options: NodeTraceOptions): Promise<Trace
           if (profile === undefined) {
             capture.profileDuringTraceSkipped = "the trace holds no CPU profile events";
           } else {
-            const pprof = cpuProfileToPprof(profile, { startTimeEpochNanos: result.startTimeEpochNanos });
-            capture.profileDuringTrace = await gzip(encodeProfile(pprof));
+            const pprof = cpuProfileToPprofBytes(profile, { startTimeEpochNanos: result.startTimeEpochNanos });
+            capture.profileDuringTrace = await gzip(pprof);
           }
         }
       }

@@ -8,18 +8,12 @@
  * @module
  */
 
-import { create } from "@bufbuild/protobuf";
+// Only protobuf-es's wire writer: this module runs on the profiled
+// thread, and the reflection runtime with the pprof descriptors (booted
+// when profile_pb.ts is imported) would be code V8 logs again at every CPU
+// profile start. The message form is in ./messages.ts.
 import { BinaryWriter, WireType } from "@bufbuild/protobuf/wire";
 import type { CdpCallFrame } from "./cdp_types.ts";
-import {
-  type Function as PprofFunction,
-  type Line,
-  type Location,
-  type Profile,
-  ProfileSchema,
-  type Sample,
-  type ValueType,
-} from "./profile_pb.ts";
 
 /** Stack id of the empty stack (the call tree's root). */
 export const EMPTY_STACK = 0;
@@ -144,11 +138,10 @@ class PairTable {
 
 /**
  * Accumulates strings, functions, locations, stacks and samples, as plain
- * numbers: protobuf message objects (and their bigints) are made only by
- * {@linkcode ProfileBuilder.build}; {@linkcode ProfileBuilder.encode}
- * writes the wire format straight from the numbers, which is what
- * autoprof stores (about 2-3x faster than building and serializing the
- * messages).
+ * numbers; {@linkcode ProfileBuilder.encode} writes the wire format
+ * straight from them, which is what autoprof stores (about 2-3x faster
+ * than building and serializing message objects). Code that wants the
+ * message decodes those bytes (`buildProfile` in ./messages.ts).
  */
 export class ProfileBuilder {
   #strings: string[] = [""];
@@ -284,77 +277,10 @@ export class ProfileBuilder {
     for (let i = 0; i < this.#width; i++) sums[i] += values[i];
   }
 
-  /** The finished profile message. */
-  build(fields: ProfileFields): Profile {
-    const valueType = ([type, unit]: readonly [string, string]): ValueType => ({
-      $typeName: "perftools.profiles.ValueType",
-      type: BigInt(this.string(type)),
-      unit: BigInt(this.string(unit)),
-    });
-    const sampleType = fields.sampleTypes.map(valueType);
-    const periodType = valueType(fields.periodType);
-    const defaultSampleType = fields.defaultSampleType === undefined
-      ? 0n
-      : BigInt(this.string(fields.defaultSampleType));
-    const samples: Sample[] = new Array(this.#sampleStacks.length);
-    for (let i = 0; i < samples.length; i++) {
-      // Walk the trie from the leaf up: pprof wants the leaf first.
-      const locationId: bigint[] = [];
-      for (let s = this.#sampleStacks[i]; s !== EMPTY_STACK; s = this.#stackParent[s]) {
-        locationId.push(BigInt(this.#stackLocation[s]));
-      }
-      const values = this.#values[i];
-      const value: bigint[] = new Array(values.length);
-      for (let j = 0; j < values.length; j++) value[j] = BigInt(Math.round(values[j]));
-      samples[i] = { $typeName: "perftools.profiles.Sample", locationId, value, label: [] };
-    }
-    const functions: PprofFunction[] = new Array(this.#functionName.length);
-    for (let i = 0; i < functions.length; i++) {
-      const name = BigInt(this.#functionName[i]);
-      functions[i] = {
-        $typeName: "perftools.profiles.Function",
-        id: BigInt(i + 1),
-        name,
-        systemName: name,
-        filename: BigInt(this.#functionFile[i]),
-        startLine: BigInt(this.#functionLine[i]),
-      };
-    }
-    const locations: Location[] = new Array(this.#locationFunction.length);
-    for (let i = 0; i < locations.length; i++) {
-      const line: Line = {
-        $typeName: "perftools.profiles.Line",
-        functionId: BigInt(this.#locationFunction[i]),
-        line: BigInt(this.#locationLine[i]),
-        column: BigInt(this.#locationColumn[i]),
-      };
-      locations[i] = {
-        $typeName: "perftools.profiles.Location",
-        id: BigInt(i + 1),
-        mappingId: 0n,
-        address: 0n,
-        line: [line],
-        isFolded: false,
-      };
-    }
-    return create(ProfileSchema, {
-      sampleType,
-      sample: samples,
-      location: locations,
-      function: functions,
-      stringTable: this.#strings,
-      timeNanos: fields.timeNanos,
-      durationNanos: fields.durationNanos,
-      periodType,
-      period: fields.period,
-      defaultSampleType,
-    });
-  }
-
   /**
    * The finished profile as protobuf bytes (not gzipped), written straight
-   * from the builder's tables: the same message {@linkcode build} makes,
-   * in field order, zero values left out, as protobuf-es writes it.
+   * from the builder's tables: fields in field-number order, zero values
+   * left out, as protobuf-es's `toBinary` writes the same message.
    */
   encode(fields: ProfileFields): Uint8Array {
     const w = new BinaryWriter();
@@ -437,7 +363,7 @@ function intField(w: BinaryWriter, field: number, value: number | bigint): void 
   else varint(w, value);
 }
 
-/** Profile-level fields passed to {@linkcode ProfileBuilder.build}. */
+/** Profile-level fields passed to {@linkcode ProfileBuilder.encode}. */
 export interface ProfileFields {
   /** `[type, unit]` of each sample value, in order. */
   sampleTypes: readonly (readonly [string, string])[];

@@ -4,7 +4,7 @@ import { create } from "@bufbuild/protobuf";
 import { Profile as PprofFormatProfile } from "pprof-format";
 import { decodeProfile, encodeProfile } from "./encode.ts";
 import { ProfileSchema } from "./profile_pb.ts";
-import { cpuProfileToPprof } from "./from_cpu_profile.ts";
+import { cpuProfileToPprof } from "./messages.ts";
 import type { CdpCpuProfile } from "./cdp_types.ts";
 import { loadFixture } from "../../tests/fixtures/pprof/helpers.ts";
 

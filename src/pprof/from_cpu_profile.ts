@@ -8,7 +8,6 @@
 
 import type { CdpCpuProfile, CdpCpuProfileNode, CdpPositionTickInfo } from "./cdp_types.ts";
 import { EMPTY_STACK, nodeStack, ProfileBuilder, type ProfileFields } from "./_builder.ts";
-import type { Profile } from "./profile_pb.ts";
 import { gzip } from "../gzip.ts";
 
 /** Sampling period assumed when a profile has too few samples to measure one: Go's 100 Hz. */
@@ -21,7 +20,7 @@ export const DEFAULT_CPU_PERIOD_NANOS = 10_000_000;
  */
 const EPOCH_MICROS_THRESHOLD = 1e15;
 
-/** Options for {@linkcode cpuProfileToPprof}. */
+/** Options for {@linkcode cpuProfileToPprofBytes}. */
 export interface CpuProfileToPprofOptions {
   /**
    * Wall-clock time the profile started, nanoseconds since the Unix epoch
@@ -39,7 +38,9 @@ export interface CpuProfileToPprofOptions {
 }
 
 /**
- * Converts a CDP CPU profile into a pprof `Profile` message.
+ * Converts a CDP CPU profile straight to pprof protobuf bytes (not
+ * gzipped), without making message objects (`cpuProfileToPprof` in
+ * ./messages.ts decodes them when a message is wanted).
  *
  * - Each sample counts once in `samples/count` and `period` nanoseconds in
  *   `cpu/nanoseconds` (Go's `count * period`); samples with equal stacks
@@ -53,38 +54,6 @@ export interface CpuProfileToPprofOptions {
  * - A leaf's location is the line that was running where V8 says
  *   (`positionTicks`), else the function's first line; callers are at
  *   their function's first line (CDP does not record call sites).
- *
- * @param profile the CDP profile; not modified.
- * @param options start time and fallback period.
- * @returns the pprof profile message (encode it with `encodeProfile`).
- *
- * @example Converting a tiny profile
- * ```ts
- * import { cpuProfileToPprof } from "./from_cpu_profile.ts";
- * const frame = (functionName: string, lineNumber = -1) =>
- *   ({ functionName, scriptId: "1", url: "file:///app.js", lineNumber, columnNumber: 0 });
- * const p = cpuProfileToPprof({
- *   nodes: [
- *     { id: 1, callFrame: frame("(root)"), children: [2] },
- *     { id: 2, callFrame: frame("main", 0) },
- *   ],
- *   startTime: 0, endTime: 3000, samples: [2, 2, 2], timeDeltas: [1000, 1000, 1000],
- * }, { startTimeEpochNanos: 0n });
- * console.assert(p.sample[0].value[0] === 3n && p.period === 1_000_000n);
- * ```
- */
-export function cpuProfileToPprof(
-  profile: CdpCpuProfile,
-  options: CpuProfileToPprofOptions = {},
-): Profile {
-  const { builder, fields } = convert(profile, options);
-  return builder.build(fields);
-}
-
-/**
- * Converts a CDP CPU profile straight to pprof protobuf bytes (not
- * gzipped): the message {@linkcode cpuProfileToPprof} returns, encoded,
- * without making the message objects (the fast path autoprof stores).
  *
  * @param profile the CDP profile; not modified.
  * @param options start time and fallback period.
@@ -194,7 +163,7 @@ function convert(profile: CdpCpuProfile, options: CpuProfileToPprofOptions): { b
  * `pprof/profile`.
  *
  * @param profile the CDP profile.
- * @param options as for {@linkcode cpuProfileToPprof}.
+ * @param options as for {@linkcode cpuProfileToPprofBytes}.
  * @returns gzip-compressed protobuf bytes.
  *
  * @example

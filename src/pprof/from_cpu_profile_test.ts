@@ -3,12 +3,8 @@ import assert from "node:assert/strict";
 import type { Profiler } from "node:inspector";
 import fc from "fast-check";
 import type { CdpCallFrame, CdpCpuProfile, CdpCpuProfileNode } from "./cdp_types.ts";
-import {
-  cpuProfileToGzippedPprof,
-  cpuProfileToPprof,
-  cpuProfileToPprofBytes,
-  DEFAULT_CPU_PERIOD_NANOS,
-} from "./from_cpu_profile.ts";
+import { cpuProfileToGzippedPprof, cpuProfileToPprofBytes, DEFAULT_CPU_PERIOD_NANOS } from "./from_cpu_profile.ts";
+import { cpuProfileToPprof } from "./messages.ts";
 import { decodeProfile, encodeProfile } from "./encode.ts";
 import { gunzip } from "../gzip.ts";
 import {
@@ -431,7 +427,7 @@ describe("cpuProfileToPprof", () => {
     );
   });
 
-  it("cpuProfileToPprofBytes() writes the same bytes as encodeProfile(cpuProfileToPprof()) for real V8 and Bun profiles", () => {
+  it("cpuProfileToPprofBytes() writes canonical protobuf (protobuf-es re-encodes the decoded message to the same bytes) for real V8 and Bun profiles", () => {
     for (const name of ["cpu_node.json", "cpu_bun.json"]) {
       const profile = loadFixture<CdpCpuProfile>(name);
       const options = { startTimeEpochNanos: 1_700_000_000_123_456_789n };

@@ -41,13 +41,12 @@
 
 import type { CdpCallFrame, CdpSamplingHeapProfile, CdpSamplingHeapProfileNode } from "./cdp_types.ts";
 import { EMPTY_STACK, nodeStack, ProfileBuilder, type ProfileFields } from "./_builder.ts";
-import type { Profile } from "./profile_pb.ts";
 import { gzip } from "../gzip.ts";
 
 /** V8's heap sampling interval used by autoprof unless told otherwise: 512 KiB, like Go's `MemProfileRate`. */
 export const DEFAULT_HEAP_SAMPLING_INTERVAL_BYTES = 524_288;
 
-/** Options for {@linkcode heapProfileToPprof}. */
+/** Options for {@linkcode heapProfileToPprofBytes}. */
 export interface HeapProfileToPprofOptions {
   /**
    * The `samplingInterval` passed to `HeapProfiler.startSampling`; becomes
@@ -78,43 +77,13 @@ export interface HeapProfileToPprofOptions {
 }
 
 /**
- * Converts a CDP sampling heap profile into a pprof `Profile` message.
- * See the module documentation for how sizes and counts are estimated.
+ * Converts a CDP sampling heap profile straight to pprof protobuf bytes
+ * (not gzipped), without making message objects (`heapProfileToPprof`
+ * in ./messages.ts decodes them when a message is wanted). See the module
+ * documentation for how sizes and counts are estimated.
  *
  * @param profile the CDP profile; not modified.
  * @param options sampling interval, kind and times.
- * @returns the pprof profile message (encode it with `encodeProfile`).
- * @throws {RangeError} if `samplingIntervalBytes` is not a positive number.
- *
- * @example
- * ```ts
- * import { heapProfileToPprof } from "./from_heap_profile.ts";
- * const frame = (functionName: string) =>
- *   ({ functionName, scriptId: "1", url: "file:///app.js", lineNumber: 0, columnNumber: 0 });
- * const p = heapProfileToPprof({
- *   head: { id: 1, selfSize: 0, callFrame: frame("(root)"), children: [
- *     { id: 2, selfSize: 600_000, callFrame: frame("load"), children: [] },
- *   ] },
- *   samples: [{ nodeId: 2, size: 600_000, ordinal: 1 }],
- * });
- * console.assert(p.sample[0].value[1] === 600_000n && p.period === 524_288n);
- * ```
- */
-export function heapProfileToPprof(
-  profile: CdpSamplingHeapProfile,
-  options: HeapProfileToPprofOptions = {},
-): Profile {
-  const { builder, fields } = convert(profile, options);
-  return builder.build(fields);
-}
-
-/**
- * Converts a CDP sampling heap profile straight to pprof protobuf bytes
- * (not gzipped): the message {@linkcode heapProfileToPprof} returns,
- * encoded, without making the message objects.
- *
- * @param profile the CDP profile; not modified.
- * @param options as for {@linkcode heapProfileToPprof}.
  * @returns uncompressed protobuf bytes.
  * @throws {RangeError} if `samplingIntervalBytes` is not a positive number.
  *
@@ -221,7 +190,7 @@ function convert(
  * store as `pprof/heap` (or `pprof/allocs` with `kind: "allocs"`).
  *
  * @param profile the CDP profile.
- * @param options as for {@linkcode heapProfileToPprof}.
+ * @param options as for {@linkcode heapProfileToPprofBytes}.
  * @returns gzip-compressed protobuf bytes.
  * @throws {RangeError} (as a rejection) if `samplingIntervalBytes` is not a positive number.
  *

@@ -3,7 +3,8 @@ import assert from "node:assert/strict";
 import fc from "fast-check";
 import type { ChromeTraceEvent } from "./cdp_types.ts";
 import { cpuProfileFromTraceEvents } from "./from_trace_events.ts";
-import { cpuProfileToGzippedPprof, cpuProfileToPprof } from "./from_cpu_profile.ts";
+import { cpuProfileToGzippedPprof } from "./from_cpu_profile.ts";
+import { cpuProfileToPprof } from "./messages.ts";
 import { checkWellFormed, goToolPprofRaw, loadFixture, resolve, total } from "../../tests/fixtures/pprof/helpers.ts";
 
 const CAT = "disabled-by-default-v8.cpu_profiler";

@@ -18,6 +18,7 @@ export * from "./from_cpu_profile.ts";
 export * from "./from_heap_profile.ts";
 export * from "./from_trace_events.ts";
 export * from "./encode.ts";
+export * from "./messages.ts";
 export type {
   Function as PprofFunction,
   Label,
