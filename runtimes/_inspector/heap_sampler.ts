@@ -79,9 +79,13 @@ export type HeapSamplerStart =
   | { ok: false; reason: string };
 
 /** One heap snapshot: the profile and when it was taken. */
-export interface HeapSnapshot {
+export interface HeapSnapshot extends SnapshotTime {
   /** The in-use sampling profile. */
   profile: CdpSamplingHeapProfile;
+}
+
+/** When a heap snapshot was taken. */
+export interface SnapshotTime {
   /** When it was taken, nanoseconds since the Unix epoch. */
   timeNanos: bigint;
   /** When it was taken, `performance.now()` ms (for freshness checks). */
@@ -139,7 +143,7 @@ export class HeapSampler {
   #interval: number;
   #detail: string;
   #ledger: AllocationLedger;
-  #last: HeapSnapshot | undefined;
+  #last: SnapshotTime | undefined;
   #inFlight: Promise<HeapSnapshot> | undefined;
   #budget: GcBudget;
   #heapUsed: () => number;
@@ -264,8 +268,12 @@ export class HeapSampler {
     return this.#budget.deferral({ at: performance.now(), heapBytes: this.#heapUsed() });
   }
 
-  /** The last snapshot taken, if any. */
-  get lastSnapshot(): HeapSnapshot | undefined {
+  /**
+   * When the last snapshot was taken, if any. Its profile is not kept: it
+   * would stay in the app's heap between bundles, where every object is
+   * one more that V8 walks when a CPU profile starts.
+   */
+  get lastSnapshot(): SnapshotTime | undefined {
     return this.#last;
   }
 
@@ -275,24 +283,34 @@ export class HeapSampler {
   }
 
   /**
-   * The sampler's current in-use profile. Forces a full GC (V8 does, to
-   * report only live objects). Concurrent calls share one snapshot, and a
-   * snapshot younger than `maxAgeMs` is returned again instead of taking
-   * (and paying for) another.
+   * The sampler's current in-use profile. Forces a full GC when the
+   * inspector started the sampler (V8 does, to report only live objects).
+   * Concurrent calls share one snapshot.
    *
-   * @param options `maxAgeMs`: reuse a snapshot at most this old (default 0: never).
    * @returns the snapshot.
    * @throws {Error} (as a rejection) if the inspector fails.
    */
-  snapshot(options: { maxAgeMs?: number } = {}): Promise<HeapSnapshot> {
-    const maxAge = options.maxAgeMs ?? 0;
-    if (this.#last !== undefined && performance.now() - this.#last.takenAt <= maxAge) {
-      return Promise.resolve(this.#last);
-    }
+  snapshot(): Promise<HeapSnapshot> {
     this.#inFlight ??= this.#take().finally(() => {
       this.#inFlight = undefined;
     });
     return this.#inFlight;
+  }
+
+  /**
+   * Brings the allocation {@linkcode ledger} up to a snapshot at most
+   * `maxAgeMs` old: the last one when it is young enough, else a new one
+   * (with its cost, as {@linkcode snapshot}).
+   *
+   * @param options `maxAgeMs`: how old the last snapshot may be.
+   * @returns when the snapshot the ledger is now up to was taken.
+   * @throws {Error} (as a rejection) if the inspector fails.
+   */
+  async refresh(options: { maxAgeMs: number }): Promise<SnapshotTime> {
+    const last = this.#last;
+    if (last !== undefined && performance.now() - last.takenAt <= options.maxAgeMs) return last;
+    const { timeNanos, takenAt } = await this.snapshot();
+    return { timeNanos, takenAt };
   }
 
   async #take(): Promise<HeapSnapshot> {
@@ -322,7 +340,7 @@ export class HeapSampler {
     this.#budget.record({ ms: ended - started, heapBytes, at: ended });
     const snapshot: HeapSnapshot = { profile, timeNanos: epochNanosNow(), takenAt: performance.now() };
     this.#ledger.observe(profile, snapshot.timeNanos);
-    this.#last = snapshot;
+    this.#last = { timeNanos: snapshot.timeNanos, takenAt: snapshot.takenAt };
     return snapshot;
   }
 }

@@ -57,12 +57,19 @@ describe("HeapSampler", { skip }, () => {
     assert.match(second.sampler.detail, /shared with another autoprof copy/);
   });
 
-  it("HeapSampler.snapshot() reuses a fresh snapshot only when asked", async () => {
+  it("HeapSampler.refresh() reuses a young snapshot, snapshot() always takes one, and no profile is kept", async () => {
     const started = await sharedHeapSampler();
     assert.ok(started.ok);
-    const a = await started.sampler.snapshot();
-    assert.equal(await started.sampler.snapshot({ maxAgeMs: 60_000 }), a);
-    assert.notEqual(await started.sampler.snapshot(), a);
+    const sampler = started.sampler;
+    const a = await sampler.snapshot();
+    assert.deepEqual(sampler.lastSnapshot, { timeNanos: a.timeNanos, takenAt: a.takenAt });
+    assert.deepEqual(await sampler.refresh({ maxAgeMs: 60_000 }), { timeNanos: a.timeNanos, takenAt: a.takenAt });
+    const b = await sampler.snapshot();
+    assert.ok(b.timeNanos > a.timeNanos && b.takenAt > a.takenAt);
+    await new Promise((r) => setTimeout(r, 5));
+    const c = await sampler.refresh({ maxAgeMs: 1 });
+    assert.ok(c.takenAt > b.takenAt, "a snapshot older than maxAgeMs is taken again");
+    assert.deepEqual(sampler.lastSnapshot, c);
   });
 
   it("the allocation ledger keeps collected allocations it saw and counts unseen ones", async () => {

@@ -78,7 +78,7 @@ export function allocsProfile(sampler: HeapSampler): PointInTimeProfile {
       // forced GC) is not due, the last one still gives them, as of then.
       const last = sampler.lastSnapshot;
       const reuse = last !== undefined && sampler.deferral() !== undefined;
-      const snapshot = reuse ? last : await sampler.snapshot({ maxAgeMs: ALLOCS_SNAPSHOT_REUSE_MS });
+      const snapshot = reuse ? last : await sampler.refresh({ maxAgeMs: ALLOCS_SNAPSHOT_REUSE_MS });
       return await gzip(sampler.ledger.toPprofBytes(snapshot.timeNanos));
     },
   };
