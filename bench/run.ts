@@ -296,9 +296,9 @@ async function stall(rts: Runtime[]): Promise<StallResult[][]> {
   for (const rt of rts) {
     const node = rt.name.startsWith("node");
     if (quick && rt.name !== "node20") continue;
-    const tools = quick ? ["autoprof", "dd", "v8"] : node ? ["autoprof", "autoprof-inthread", "autoprof-inspector", "dd", "v8"] : ["autoprof"];
+    const tools = quick ? ["autoprof", "dd", "v8"] : node ? ["autoprof", "autoprof-worker", "autoprof-inspector", "dd", "v8"] : ["autoprof"];
     for (const tool of tools) {
-      const bigHeap = node && tool !== "autoprof-inthread" && tool !== "v8";
+      const bigHeap = node && tool !== "autoprof-worker" && tool !== "v8";
       for (const heapMb of quick || !bigHeap ? [0] : [0, 200]) {
         // The CPU bundle (5 s) and, with a big heap, the heap profile alone.
         plan.push([rt, tool, heapMb, quick ? 1000 : 5000, false]);
@@ -309,7 +309,7 @@ async function stall(rts: Runtime[]): Promise<StallResult[][]> {
   // Memory: an idle app, so that its heap holds only what the profiler allocates.
   for (const rt of rts) {
     if (quick && rt.name !== "node20") continue;
-    const tools = quick ? ["autoprof"] : rt.name.startsWith("node") ? ["autoprof", "autoprof-inthread", "dd"] : ["autoprof"];
+    const tools = quick ? ["autoprof"] : rt.name.startsWith("node") ? ["autoprof", "autoprof-worker", "dd"] : ["autoprof"];
     for (const tool of tools) plan.push([rt, tool, 0, quick ? 1000 : 5000, true]);
   }
   for (const [rt, tool, heapMb, cpuMs, idle] of plan) {

@@ -21,8 +21,9 @@
  *
  * Tools: `autoprof` (a bundle: heap, expvar, allocs, resources, CPU),
  * `autoprof-inspector` (the same with the heap read through the inspector
- * only, no accelerated source), `autoprof-inthread` (the CPU profile
- * recorded in the main thread instead of a worker), `dd` (`@datadog/pprof`: heap profile, a
+ * only, no accelerated source), `autoprof-worker` (the CPU profile
+ * recorded in a worker thread, `cpuOffload: true`; the default records a
+ * 5 s profile in the main thread), `dd` (`@datadog/pprof`: heap profile, a
  * time profile of the same length, both encoded with its `encode`), `v8`
  * (the runtime's floor: V8's CPU profiler started and stopped through
  * `node:inspector` with nothing else loaded, the profile discarded).
@@ -116,15 +117,15 @@ const units = Math.max(1, Math.round(1 / perUnit));
 const keep = task.heapMb > 0 ? retainHeap(task.heapMb * 1024 * 1024) : [];
 
 async function setup(): Promise<{ collect: Collect; detail?: string; session?: unknown } | string> {
-  if (task.tool === "autoprof" || task.tool === "autoprof-inspector" || task.tool === "autoprof-inthread") {
+  if (task.tool === "autoprof" || task.tool === "autoprof-inspector" || task.tool === "autoprof-worker") {
     if (task.tool === "autoprof-inspector") process.env.AUTOPROF_HEAP_SOURCE = "inspector";
     const { loadAdapter } = await import("../runtimes/detect.ts");
     const { collectBundle } = await import("../src/collect.ts");
     let adapter = await loadAdapter();
-    if (task.tool === "autoprof-inthread") {
+    if (task.tool === "autoprof-worker") {
       if (adapter.runtime !== "node") return "Node only (the CPU profile runs in a worker only on Node)";
       const { createNodeAdapter } = await import("../runtimes/node/adapter.ts");
-      adapter = await createNodeAdapter({ cpuOffload: false });
+      adapter = await createNodeAdapter({ cpuOffload: true });
     }
     return {
       detail: `heap: ${detail(adapter.capabilities().heap)}; cpu: ${detail(adapter.capabilities().cpu)}`,

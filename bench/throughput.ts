@@ -16,8 +16,8 @@
  * - `schedule`: a compressed schedule: each B block starts one bundle with
  *   a 5 s CPU profile (heap, expvar, allocs, resources, CPU), so a 10 s
  *   block is one period of a 10 s interval;
- * - `schedule-inthread`: the same with the Node adapter's CPU profile
- *   recorded in the main thread (`cpuOffload: false`), for comparison;
+ * - `schedule-worker`: the same with the Node adapter's CPU profile
+ *   recorded in a worker thread (`cpuOffload: true`), for comparison;
  * - `dd`: `@datadog/pprof` time profiler (10 ms) + heap profiler
  *   (512 KiB) running during B blocks;
  * - `dd-cpu`: `@datadog/pprof` time profiler (10 ms) alone, the same V8
@@ -115,14 +115,14 @@ async function variantSwitch(task: ThroughputTask): Promise<Switch | string> {
       };
     }
     case "schedule":
-    case "schedule-inthread": {
+    case "schedule-worker": {
       const { loadAdapter } = await import("../runtimes/detect.ts");
       const { collectBundle } = await import("../src/collect.ts");
       let adapter = await loadAdapter();
-      if (task.variant === "schedule-inthread") {
+      if (task.variant === "schedule-worker") {
         if (adapter.runtime !== "node") return "Node only (the CPU profile runs in a worker only on Node)";
         const { createNodeAdapter } = await import("../runtimes/node/adapter.ts");
-        adapter = await createNodeAdapter({ cpuOffload: false });
+        adapter = await createNodeAdapter({ cpuOffload: true });
       }
       let bundle: Promise<unknown> | undefined;
       let sizes = 0;

@@ -16,7 +16,7 @@ import { HeapSampler, sharedHeapSampler } from "../_inspector/heap_sampler.ts";
 import { type InspectorLoader, InspectorSession } from "../_inspector/session.ts";
 import { nodeBusyFacts } from "./facts.ts";
 import { loadNativeHeapStarter } from "./native_heap.ts";
-import { nodeCpuProfile } from "./cpu.ts";
+import { CPU_OFFLOAD_MIN_SAMPLES, nodeCpuProfile } from "./cpu.ts";
 import { allocsProfile, nodeHeapProfile } from "./heap.ts";
 import { nodeProcessInfo } from "./process_info.ts";
 import { resourcesProfile } from "./resources.ts";
@@ -49,13 +49,16 @@ export interface NodeAdapterOptions {
    * Record CPU profiles in a worker thread with its own inspector session
    * to the main thread: the profile's JSON, its conversion and gzip then
    * stay off the main event loop (only V8's start and stop run there).
-   * Falls back to the main thread when no worker can start. Off, the
-   * main thread also parses, converts and compresses the profile (a few
-   * ms more stall per bundle) but no worker's isolate is started (about
-   * 14 MiB less peak RSS during a bundle).
-   * @default {false when AUTOPROF_CPU_OFFLOAD=0, else true}
+   * Falls back to the main thread when no worker can start. In the main
+   * thread, no worker isolate is started (about 10 MiB less peak RSS
+   * during a bundle), and the profile is parsed, converted and compressed
+   * in separate event-loop turns. `"auto"`: a worker only for profiles of
+   * 5 000 samples or more (50 s at 10 ms), whose JSON is big enough for
+   * parsing it to stall the loop (see `CPU_OFFLOAD_MIN_SAMPLES` in
+   * `./cpu.ts`).
+   * @default {false when AUTOPROF_CPU_OFFLOAD=0, true when 1, else "auto"}
    */
-  cpuOffload?: boolean;
+  cpuOffload?: boolean | "auto";
   /**
    * Trace categories (see the warning on `NodeTraceOptions.categories`).
    * @default {DEFAULT_TRACE_CATEGORIES}
@@ -104,12 +107,11 @@ export async function createNodeAdapter(options: NodeAdapterOptions = {}): Promi
   const heap = load === undefined ? await sharedHeapSampler(samplerOptions) : await HeapSampler.start(samplerOptions);
   const stats = new NodeStats();
 
-  const offload = (options.cpuOffload ?? process.env.AUTOPROF_CPU_OFFLOAD !== "0") && load === undefined;
+  const offload = load === undefined ? options.cpuOffload ?? offloadFromEnv(process.env.AUTOPROF_CPU_OFFLOAD) : false;
   const cpuCapability: Capability = inspector.ok
     ? {
       ok: true,
-      detail: `node:inspector Profiler, sampling every ${cpuInterval / 1000} ms` +
-        (offload ? "; recorded, converted and compressed in a worker thread (main thread: V8's start and stop only)" : ""),
+      detail: `node:inspector Profiler, sampling every ${cpuInterval / 1000} ms` + offloadDetail(offload, cpuInterval),
     }
     : { ok: false, reason: inspector.reason };
   const traceCapability: Capability = !inspector.ok
@@ -162,6 +164,20 @@ export async function createNodeAdapter(options: NodeAdapterOptions = {}): Promi
     }
   }
   return adapter;
+}
+
+/** `AUTOPROF_CPU_OFFLOAD`: `0` off, `1` always, anything else `"auto"`. */
+function offloadFromEnv(value: string | undefined): boolean | "auto" {
+  return value === "0" ? false : value === "1" ? true : "auto";
+}
+
+/** What the CPU capability says about the worker. */
+function offloadDetail(offload: boolean | "auto", intervalMicros: number): string {
+  const where = "recorded, converted and compressed in a worker thread (main thread: V8's start and stop only)";
+  if (offload === true) return `; ${where}`;
+  if (offload === false) return "";
+  const seconds = (CPU_OFFLOAD_MIN_SAMPLES * intervalMicros) / 1e6;
+  return `; profiles of ${seconds} s or more ${where}`;
 }
 
 /** Whether sessions open, and whether `NodeTracing` exists. */

@@ -22,15 +22,25 @@ describe("createNodeAdapter()", { skip }, () => {
     assert.equal(typeof adapter.trace, "function");
   });
 
-  it("createNodeAdapter() records CPU profiles in a worker unless AUTOPROF_CPU_OFFLOAD=0 or cpuOffload: false", async () => {
+  it("createNodeAdapter() records long CPU profiles in a worker, all with AUTOPROF_CPU_OFFLOAD=1 or cpuOffload: true, none with 0 or false", async () => {
+    const detail = async (options?: Parameters<typeof createNodeAdapter>[0]) =>
+      JSON.stringify((await createNodeAdapter(options)).capabilities().cpu);
+    const always = /sampling every 10 ms; recorded, converted and compressed in a worker thread/;
+    const long = /sampling every 10 ms; profiles of 50 s or more recorded, converted and compressed in a worker thread/;
     const worker = /in a worker thread/;
-    assert.match(JSON.stringify((await createNodeAdapter()).capabilities().cpu), worker);
-    assert.doesNotMatch(JSON.stringify((await createNodeAdapter({ cpuOffload: false })).capabilities().cpu), worker);
     const saved = process.env.AUTOPROF_CPU_OFFLOAD;
-    process.env.AUTOPROF_CPU_OFFLOAD = "0";
     try {
-      assert.doesNotMatch(JSON.stringify((await createNodeAdapter()).capabilities().cpu), worker);
-      assert.match(JSON.stringify((await createNodeAdapter({ cpuOffload: true })).capabilities().cpu), worker);
+      delete process.env.AUTOPROF_CPU_OFFLOAD;
+      assert.match(await detail(), long);
+      assert.match(await detail({ cpuSamplingIntervalMicros: 1000 }), /every 1 ms; profiles of 5 s or more/);
+      assert.match(await detail({ cpuOffload: true }), always);
+      assert.doesNotMatch(await detail({ cpuOffload: false }), worker);
+      process.env.AUTOPROF_CPU_OFFLOAD = "0";
+      assert.doesNotMatch(await detail(), worker);
+      assert.match(await detail({ cpuOffload: true }), always);
+      process.env.AUTOPROF_CPU_OFFLOAD = "1";
+      assert.match(await detail(), always);
+      assert.match(await detail({ cpuOffload: "auto" }), long);
     } finally {
       if (saved === undefined) delete process.env.AUTOPROF_CPU_OFFLOAD;
       else process.env.AUTOPROF_CPU_OFFLOAD = saved;

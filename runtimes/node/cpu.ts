@@ -24,9 +24,43 @@ export interface NodeCpuProfileOptions extends CpuCaptureOptions {
    * Record in a worker thread that owns a session to this thread, so the
    * profile's JSON, conversion and gzip stay off this event loop (see
    * `./cpu_offload.ts`); falls back to this thread when no worker can.
-   * @default {true}
+   * `"auto"`: only profiles of {@linkcode CPU_OFFLOAD_MIN_SAMPLES} samples
+   * or more (see {@linkcode offloadsCpuProfile}).
+   * @default {"auto"}
    */
-  offload?: boolean;
+  offload?: boolean | "auto";
+}
+
+/**
+ * Expected samples (duration / interval) from which `"auto"` records a CPU
+ * profile in a worker. A worker isolate costs about 10 MiB of RSS while it
+ * runs and starts in 30-50 ms of another core's time; what it saves the
+ * event loop is parsing and converting the profile's JSON. Measured in an
+ * app with 400 hot functions on Node 20: at 2 000 samples (20 s at 10 ms)
+ * the longest stall of a bundle is V8's `Profiler.start` either way
+ * (about 50 ms), at 10 000 (10 s at 1 ms) the main thread's `Profiler.stop`
+ * plus parse takes 110-150 ms against 100-115 ms with the worker.
+ */
+export const CPU_OFFLOAD_MIN_SAMPLES = 5_000;
+
+/**
+ * Whether a CPU profile of this length is recorded in a worker.
+ *
+ * @param offload the adapter's choice.
+ * @param durationMs profile length.
+ * @param samplingIntervalMicros sampling interval.
+ * @returns true for a worker, false for this thread.
+ *
+ * @example
+ * ```ts
+ * import { offloadsCpuProfile } from "./cpu.ts";
+ * console.assert(!offloadsCpuProfile("auto", 5_000, 10_000)); // 500 samples: this thread
+ * console.assert(offloadsCpuProfile("auto", 10_000, 1_000)); // 10 000 samples: a worker
+ * ```
+ */
+export function offloadsCpuProfile(offload: boolean | "auto", durationMs: number, samplingIntervalMicros: number): boolean {
+  if (offload !== "auto") return offload;
+  return (durationMs * 1000) / samplingIntervalMicros >= CPU_OFFLOAD_MIN_SAMPLES;
 }
 
 /**
@@ -45,11 +79,14 @@ export interface NodeCpuProfileOptions extends CpuCaptureOptions {
  * ```
  */
 export function nodeCpuProfile(options: NodeCpuProfileOptions): Promise<TimedCapture> {
+  const samplingIntervalMicros = options.samplingIntervalMicros ?? DEFAULT_CPU_SAMPLING_INTERVAL_MICROS;
+  const offload = options.load === undefined &&
+    offloadsCpuProfile(options.offload ?? "auto", options.durationMs, samplingIntervalMicros);
   return captureCpuProfile({
     ...options,
-    samplingIntervalMicros: options.samplingIntervalMicros ?? DEFAULT_CPU_SAMPLING_INTERVAL_MICROS,
+    samplingIntervalMicros,
     busy: nodeBusyFacts(),
-    remote: options.offload !== false && options.load === undefined ? offloaded : undefined,
+    remote: offload ? offloaded : undefined,
   });
 }
 

@@ -1,0 +1,43 @@
+import { describe, it } from "node:test";
+import assert from "node:assert/strict";
+import process from "node:process";
+import { detectRuntime } from "../detect.ts";
+import { CPU_OFFLOAD_MIN_SAMPLES, nodeCpuProfile, offloadsCpuProfile } from "./cpu.ts";
+
+const skip = detectRuntime() !== "node" && "Node adapter test (the worker profiles the main thread through connectToMainThread)";
+const never = new AbortController().signal;
+
+describe("offloadsCpuProfile()", () => {
+  it("offloadsCpuProfile() sends profiles of CPU_OFFLOAD_MIN_SAMPLES samples or more to a worker when auto", () => {
+    assert.equal(CPU_OFFLOAD_MIN_SAMPLES, 5_000);
+    assert.equal(offloadsCpuProfile("auto", 5_000, 10_000), false, "the default bundle (500 samples)");
+    assert.equal(offloadsCpuProfile("auto", 49_990, 10_000), false, "4 999 samples");
+    assert.equal(offloadsCpuProfile("auto", 50_000, 10_000), true, "5 000 samples");
+    assert.equal(offloadsCpuProfile("auto", 10_000, 1_000), true, "10 s at 1 ms");
+    assert.equal(offloadsCpuProfile(true, 1, 10_000), true);
+    assert.equal(offloadsCpuProfile(false, 3_600_000, 100), false);
+  });
+});
+
+describe("nodeCpuProfile()", { skip }, () => {
+  /** Runs a short profile and counts the worker threads it started. */
+  async function workersStarted(offload: boolean | "auto" | undefined): Promise<number> {
+    let started = 0;
+    const count = () => void started++;
+    process.on("worker", count);
+    try {
+      const r = await nodeCpuProfile({ durationMs: 100, byteTarget: 0, signal: never, offload });
+      assert.ok(r.ok, !r.ok ? r.skipped : "");
+    } finally {
+      process.off("worker", count);
+    }
+    return started;
+  }
+
+  it("nodeCpuProfile() records a short profile in this thread by default and in a worker when told", async () => {
+    assert.equal(await workersStarted(undefined), 0);
+    assert.equal(await workersStarted("auto"), 0);
+    assert.equal(await workersStarted(false), 0);
+    assert.equal(await workersStarted(true), 1);
+  });
+});
