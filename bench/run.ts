@@ -174,7 +174,7 @@ interface ThroughputResult {
 async function throughput(rts: Runtime[], pyroscopeUrl: string): Promise<Record<string, Record<string, ThroughputResult>>> {
   const variantsFor = (rt: string): string[] => {
     if (quick) return rt === "node20" ? ["control", "cpu", "heap-sampler", "schedule", "dd", "pyroscope"] : ["cpu"];
-    if (rt.startsWith("node")) return ["control", "cpu", "dd-cpu", "heap-sampler", "schedule", "dd", "pyroscope"];
+    if (rt.startsWith("node")) return ["control", "cpu", "dd-cpu", "heap-sampler", "dd-heap", "schedule", "dd", "pyroscope"];
     if (rt === "deno") return ["control", "cpu", "heap-sampler", "schedule"];
     return ["control", "cpu", "schedule"];
   };
@@ -186,7 +186,7 @@ async function throughput(rts: Runtime[], pyroscopeUrl: string): Promise<Record<
       // The default schedule's cost is derived from the heap sampler's, a
       // fraction of a percent: give it (and the noise floor it is read
       // against) more pairs than the rest.
-      const pairs = quick ? 2 : variant === "heap-sampler" || variant === "control" ? 60 : 24;
+      const pairs = quick ? 2 : variant === "heap-sampler" || variant === "dd-heap" || variant === "control" ? 60 : 24;
       const task = schedule
         ? { variant, pairs: quick ? 1 : 12, blockMs: 10_000, skipMs: 0 }
         : { variant, pairs, blockMs: quick ? 400 : 1000, skipMs: quick ? 50 : 150, pyroscopeUrl };
@@ -243,7 +243,8 @@ async function throughput(rts: Runtime[], pyroscopeUrl: string): Promise<Record<
           pass: derived <= 0.005,
           note: `heap sampler ${pct(samplerLoss, 2)} + one bundle (${ms(perBundleMs, 0)} ms of lost work in a 10 s block) per ${
             meanIntervalMs / 1000
-          } s; from the quartiles: ${pct(low, 2)} to ${pct(high, 2)}; noise floor (control) ${pct(-(loss(v.control) ?? NaN), 2)}`,
+          } s; from the quartiles: ${pct(low, 2)} to ${pct(high, 2)}; noise floor (control) ${pct(-(loss(v.control) ?? NaN), 2)}` +
+            (v["dd-heap"] ? `; the same V8 sampler through @datadog/pprof alone ${pct(loss(v["dd-heap"]), 2)}` : ""),
         });
       }
     }

@@ -22,6 +22,8 @@
  *   (512 KiB) running during B blocks;
  * - `dd-cpu`: `@datadog/pprof` time profiler (10 ms) alone, the same V8
  *   profiler as `cpu` without autoprof around it;
+ * - `dd-heap`: `@datadog/pprof` heap profiler (512 KiB) alone, the same
+ *   V8 sampler as `heap-sampler` started through its addon;
  * - `pyroscope`: `@pyroscope/nodejs` (its defaults: 100 Hz wall, heap)
  *   running during B blocks.
  *
@@ -174,6 +176,21 @@ async function variantSwitch(task: ThroughputTask): Promise<Switch | string> {
         enter: (mode) => {
           if (mode === "B" && !on) dd.time.start({ intervalMicros: 10_000, durationMillis: 3_600_000, withContexts: false });
           else if (mode === "A" && on) dd.time.stop();
+          on = mode === "B";
+        },
+      };
+    }
+    case "dd-heap": {
+      // V8's sampling heap profiler at the same interval, through the
+      // addon: the sampler's cost whoever starts it.
+      const dd = loadDatadog();
+      if (dd === undefined) return "n/a (not installed)";
+      let on = false;
+      return {
+        detail: "@datadog/pprof heap 524288 bytes only",
+        enter: (mode) => {
+          if (mode === "B" && !on) dd.heap.start(512 * 1024, 64);
+          else if (mode === "A" && on) dd.heap.stop();
           on = mode === "B";
         },
       };
