@@ -62,6 +62,22 @@ type Switch = {
   summary?: () => string;
 };
 
+/** `@datadog/pprof`'s time profiler at autoprof's interval, for longer than any run. */
+const DD_TIME = { intervalMicros: 10_000, durationMillis: 3_600_000, withContexts: false };
+
+/** A profiler that runs in B blocks: started on entering the first, stopped on entering an A block after one. */
+function onInB(detail: string, start: () => unknown, stop: () => unknown): Switch {
+  let on = false;
+  return {
+    detail,
+    enter: async (mode) => {
+      if (mode === "B" && !on) await start();
+      else if (mode === "A" && on) await stop();
+      on = mode === "B";
+    },
+  };
+}
+
 async function variantSwitch(task: ThroughputTask): Promise<Switch | string> {
   switch (task.variant) {
     case "control":
@@ -106,15 +122,11 @@ async function variantSwitch(task: ThroughputTask): Promise<Switch | string> {
       } catch (error) {
         return `no sampling heap profiler: ${error instanceof Error ? error.message : String(error)}`;
       }
-      let on = false;
-      return {
-        detail: "HeapProfiler.startSampling, 524288 bytes",
-        enter: async (mode) => {
-          if (mode === "B" && !on) await post("HeapProfiler.startSampling", { samplingInterval: 512 * 1024 });
-          if (mode === "A" && on) await post("HeapProfiler.stopSampling");
-          on = mode === "B";
-        },
-      };
+      return onInB(
+        "HeapProfiler.startSampling, 524288 bytes",
+        () => post("HeapProfiler.startSampling", { samplingInterval: 512 * 1024 }),
+        () => post("HeapProfiler.stopSampling"),
+      );
     }
     case "schedule":
     case "schedule-worker": {
@@ -150,64 +162,33 @@ async function variantSwitch(task: ThroughputTask): Promise<Switch | string> {
     case "dd": {
       const dd = loadDatadog();
       if (dd === undefined) return "n/a (not installed)";
-      let on = false;
-      return {
-        detail: "@datadog/pprof time 10 ms + heap 524288 bytes",
-        enter: (mode) => {
-          if (mode === "B" && !on) {
-            dd.time.start({ intervalMicros: 10_000, durationMillis: 3_600_000, withContexts: false });
-            dd.heap.start(512 * 1024, 64);
-          } else if (mode === "A" && on) {
-            dd.time.stop();
-            dd.heap.stop();
-          }
-          on = mode === "B";
-        },
-      };
+      return onInB("@datadog/pprof time 10 ms + heap 524288 bytes", () => {
+        dd.time.start(DD_TIME);
+        dd.heap.start(512 * 1024, 64);
+      }, () => {
+        dd.time.stop();
+        dd.heap.stop();
+      });
     }
     case "dd-cpu": {
       // The same V8 profiler at the same interval, through a native addon:
       // what is left when autoprof's part is taken away.
       const dd = loadDatadog();
       if (dd === undefined) return "n/a (not installed)";
-      let on = false;
-      return {
-        detail: "@datadog/pprof time 10 ms only",
-        enter: (mode) => {
-          if (mode === "B" && !on) dd.time.start({ intervalMicros: 10_000, durationMillis: 3_600_000, withContexts: false });
-          else if (mode === "A" && on) dd.time.stop();
-          on = mode === "B";
-        },
-      };
+      return onInB("@datadog/pprof time 10 ms only", () => dd.time.start(DD_TIME), () => dd.time.stop());
     }
     case "dd-heap": {
       // V8's sampling heap profiler at the same interval, through the
       // addon: the sampler's cost whoever starts it.
       const dd = loadDatadog();
       if (dd === undefined) return "n/a (not installed)";
-      let on = false;
-      return {
-        detail: "@datadog/pprof heap 524288 bytes only",
-        enter: (mode) => {
-          if (mode === "B" && !on) dd.heap.start(512 * 1024, 64);
-          else if (mode === "A" && on) dd.heap.stop();
-          on = mode === "B";
-        },
-      };
+      return onInB("@datadog/pprof heap 524288 bytes only", () => dd.heap.start(512 * 1024, 64), () => dd.heap.stop());
     }
     case "pyroscope": {
       const pyroscope = loadPyroscope();
       if (pyroscope === undefined) return "n/a (not installed)";
       pyroscope.init({ serverAddress: task.pyroscopeUrl ?? "http://127.0.0.1:9", appName: "autoprof-bench" });
-      let on = false;
-      return {
-        detail: "@pyroscope/nodejs defaults (wall 100 Hz + heap)",
-        enter: async (mode) => {
-          if (mode === "B" && !on) pyroscope.start();
-          else if (mode === "A" && on) await pyroscope.stop();
-          on = mode === "B";
-        },
-      };
+      return onInB("@pyroscope/nodejs defaults (wall 100 Hz + heap)", () => pyroscope.start(), () => pyroscope.stop());
     }
   }
   return `unknown variant ${JSON.stringify(task.variant)}`;
