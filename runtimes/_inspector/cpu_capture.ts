@@ -60,6 +60,17 @@ export interface CpuProfileCaptureOptions extends CpuCaptureOptions {
    * checks and the claim stay here either way.
    */
   remote?: RemoteCpuProfiler;
+  /**
+   * Collect garbage first, in its own task, when this says the heap is
+   * small enough for a full GC to be cheap. V8 begins every CPU profile by
+   * walking the whole heap, dead objects included, on this thread: in a
+   * small heap a bundle's own garbage makes that walk, the longest stall of
+   * a bundle, much longer than the GC that removes it (Node 20, bench app,
+   * 12-16 MB heap: 43 ms instead of 55 ms for the longest stall; the GC
+   * itself about 20 ms). Runtimes without `HeapProfiler.collectGarbage`
+   * skip it.
+   */
+  collectGarbageFirst?: () => boolean;
 }
 
 /**
@@ -131,6 +142,7 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
     }
     let keep = false;
     try {
+      if (options.collectGarbageFirst?.()) await collectGarbage(session);
       const result = await recordCpuProfile(session, { ...record, encode: encodeCpuProfile });
       if (!result.ok && "refused" in result) {
         // V8 gives each session its own profiler, but Bun's is one per VM:
@@ -150,3 +162,17 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
   }
 }
 
+/**
+ * A full GC, then a macrotask turn, so that the profiler starts in a task
+ * of its own on the collected heap (V8 answers `collectGarbage` from a
+ * task it posts, after the collection).
+ */
+async function collectGarbage(session: InspectorSession): Promise<void> {
+  try {
+    await session.post("HeapProfiler.collectGarbage");
+  } catch {
+    // No HeapProfiler domain (Bun): start on the heap as it is.
+    return;
+  }
+  await new Promise((resolve) => setTimeout(resolve, 0));
+}

@@ -1,6 +1,8 @@
 import { describe, it } from "node:test";
 import assert from "node:assert/strict";
+import { constants, PerformanceObserver } from "node:perf_hooks";
 import process from "node:process";
+import { captureCpuProfile } from "../_inspector/cpu_capture.ts";
 import { detectRuntime } from "../detect.ts";
 import { CPU_OFFLOAD_MIN_SAMPLES, nodeCpuProfile, offloadsCpuProfile } from "./cpu.ts";
 
@@ -39,5 +41,41 @@ describe("nodeCpuProfile()", { skip }, () => {
     assert.equal(await workersStarted("auto"), 0);
     assert.equal(await workersStarted(false), 0);
     assert.equal(await workersStarted(true), 1);
+  });
+});
+
+describe("captureCpuProfile() collectGarbageFirst", { skip }, () => {
+  /** Runs a short in-thread profile and counts the full GCs during it. */
+  async function majorGcs(collect: boolean): Promise<{ gcs: number; asked: number }> {
+    let gcs = 0;
+    let asked = 0;
+    const observer = new PerformanceObserver((list) => {
+      for (const e of list.getEntries()) {
+        if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs++;
+      }
+    });
+    observer.observe({ entryTypes: ["gc"] });
+    try {
+      const r = await captureCpuProfile({
+        durationMs: 100,
+        byteTarget: 0,
+        signal: never,
+        collectGarbageFirst: () => (asked++, collect),
+      });
+      assert.ok(r.ok, !r.ok ? r.skipped : "");
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      observer.disconnect();
+    }
+    return { gcs, asked };
+  }
+
+  it("captureCpuProfile() runs a full GC before the profile only when collectGarbageFirst says so", async () => {
+    const yes = await majorGcs(true);
+    assert.equal(yes.asked, 1);
+    assert.ok(yes.gcs >= 1, `full GCs: ${yes.gcs}`);
+    const no = await majorGcs(false);
+    assert.equal(no.asked, 1);
+    assert.equal(no.gcs, 0);
   });
 });
