@@ -19,7 +19,7 @@ describe("start", () => {
       const errors: unknown[] = [];
       const handle = start({
         dir,
-        sink: async (meta, bytes) => void seen.push({ meta, bytes }),
+        sink: (meta, bytes) => (seen.push({ meta, bytes }), Promise.resolve()),
         schedule: false,
         meta: { main: "start-test" },
         onError: (e) => errors.push(e),

@@ -66,7 +66,7 @@ mapfile -t ts_tests < <(find src runtimes tests examples -name '*_test.ts' -o -n
 
 failed_any=0
 summary=()
-# "publish" and "pack" are packaging checks run like runtimes: deno.json
+# "publish" and "pack" are packaging checks run like runtimes: deno lint, deno.json
 # and package.json exports (deno publish --dry-run, scripts/check_exports.ts)
 # and the npm tarball imported from Node, Deno and Bun (scripts/pack_smoke.sh).
 # "bench" runs `npm run bench -- --quick` (about a minute): not a gate on
@@ -104,6 +104,7 @@ for rt in $runtimes; do
     publish)
       { NO_COLOR=1 "$deno" publish --dry-run --allow-dirty 2>&1 && echo "ok - deno publish --dry-run" \
           || echo "not ok - deno publish --dry-run"
+        NO_COLOR=1 "$deno" lint 2>&1 && echo "ok - deno lint" || echo "not ok - deno lint"
         node dist/scripts/check_exports.js 2>&1; } >"$out"
       code=0
       pass=$(grep -c '^ok - ' "$out")

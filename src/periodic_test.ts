@@ -82,7 +82,7 @@ describe("startPeriodic", () => {
     const stored: Meta[] = [];
     const handle = startPeriodic({
       collect,
-      sink: async (m) => void stored.push(m),
+      sink: (m) => (stored.push(m), Promise.resolve()),
       timers,
       schedule: { intervalMs: 60_000, random: () => 0.5, traceDuration: 0 },
       meta: { main: "svc" },
@@ -112,7 +112,7 @@ describe("startPeriodic", () => {
     const timers = new FakeTimers();
     let finishStore!: () => void;
     const handle = startPeriodic({
-      collect: async () => ({ meta: meta(1), bytes: new Uint8Array(1) }),
+      collect: () => Promise.resolve({ meta: meta(1), bytes: new Uint8Array(1) }),
       sink: () => new Promise((r) => (finishStore = () => r())),
       timers,
     });
@@ -132,7 +132,7 @@ describe("startPeriodic", () => {
     const { counts, count } = counter();
     const handle = startPeriodic({
       collect,
-      sink: async (m) => void stored.push(m),
+      sink: (m) => (stored.push(m), Promise.resolve()),
       timers,
       count,
       schedule: { random: () => 0 },
@@ -168,7 +168,7 @@ describe("startPeriodic", () => {
     const stored: string[] = [];
     const handle = startPeriodic({
       collect,
-      sink: async (m) => ({ location: `mem:${m.capture_time}`, key: m.capture_time }),
+      sink: (m) => Promise.resolve({ location: `mem:${m.capture_time}`, key: m.capture_time }),
       onStored: (r) => stored.push(r!.location),
       timers,
       schedule: { random: () => 0 },
@@ -197,7 +197,7 @@ describe("startPeriodic", () => {
     const timers = new FakeTimers();
     const { collect } = controllableCollect();
     const stored: Meta[] = [];
-    const handle = startPeriodic({ collect, sink: async (m) => void stored.push(m), timers, schedule: false });
+    const handle = startPeriodic({ collect, sink: (m) => (stored.push(m), Promise.resolve()), timers, schedule: false });
     assert.equal(timers.pending, undefined);
     await handle.stop();
     const result = await handle.flush();
@@ -211,14 +211,12 @@ describe("startPeriodic", () => {
     const { counts, count } = counter();
     let n = 0;
     const handle = startPeriodic({
-      collect: async () => {
+      collect: () => {
         n++;
-        if (n === 1) throw new Error("heap profiler crashed");
-        return { meta: meta(n), bytes: new Uint8Array(1) };
+        if (n === 1) return Promise.reject(new Error("heap profiler crashed"));
+        return Promise.resolve({ meta: meta(n), bytes: new Uint8Array(1) });
       },
-      sink: async () => {
-        throw new Error("disk full");
-      },
+      sink: () => Promise.reject(new Error("disk full")),
       onError: (e, ctx) => {
         errors.push(`${ctx.phase}: ${(e as Error).message}${ctx.meta ? ` @${ctx.meta.capture_time}` : ""}`);
         throw new Error("a broken hook must not matter");
@@ -245,9 +243,7 @@ describe("startPeriodic", () => {
     const errors: unknown[] = [];
     const { counts, count } = counter();
     const handle = startPeriodic({
-      collect: async () => {
-        throw new CaptureBusyError();
-      },
+      collect: () => Promise.reject(new CaptureBusyError()),
       sink: async () => {},
       onError: (e) => errors.push(e),
       timers,

@@ -35,9 +35,9 @@ describe("sinkFromConfig", () => {
       });
       const sink = sinkFromConfig(config, {
         fsOps: nodeFsOps,
-        fetch: async (req) => {
+        fetch: (req) => {
           urls.push(`${req.method} ${req.url}`);
-          return new Response(null, { status: 200 });
+          return Promise.resolve(new Response(null, { status: 200 }));
         },
       });
       const res = await sink!(meta, new Uint8Array([7]));

@@ -9,8 +9,8 @@ describe("fanOutSink", () => {
   it("fanOutSink() stores in every sink and joins their locations", async () => {
     const got: string[] = [];
     const sink = fanOutSink([
-      async (_m, b) => (got.push(`a${b.length}`), { location: "/dir/k", key: "k" }),
-      async (_m, b) => (got.push(`b${b.length}`), { location: "s3://b/k", key: "k" }),
+      (_m, b) => (got.push(`a${b.length}`), Promise.resolve({ location: "/dir/k", key: "k" })),
+      (_m, b) => (got.push(`b${b.length}`), Promise.resolve({ location: "s3://b/k", key: "k" })),
     ]);
     assert.deepEqual(await sink(meta, new Uint8Array(3)), { location: "/dir/k, s3://b/k", key: "k" });
     assert.deepEqual(got.sort(), ["a3", "b3"]);
@@ -18,10 +18,8 @@ describe("fanOutSink", () => {
 
   it("fanOutSink() rejects when one sink fails, saying where the bundle did go", async () => {
     const sink = fanOutSink([
-      async () => ({ location: "/dir/k", key: "k" }),
-      async () => {
-        throw new Error("403 AccessDenied");
-      },
+      () => Promise.resolve({ location: "/dir/k", key: "k" }),
+      () => Promise.reject(new Error("403 AccessDenied")),
     ]);
     await assert.rejects(sink(meta, new Uint8Array(1)), (e: AggregateError) => {
       assert.ok(e instanceof AggregateError);

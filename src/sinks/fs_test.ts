@@ -136,8 +136,8 @@ describe("fsSink", () => {
     const errors: unknown[] = [];
     const ops: FsOps = {
       ...nodeFsOps,
-      async remove() {
-        throw new Error("EPERM: operation not permitted");
+      remove() {
+        return Promise.reject(new Error("EPERM: operation not permitted"));
       },
     };
     const sink = fsSink({ dir, maxBundles: 1, onRetentionError: (e) => errors.push(e) }, ops);

@@ -25,13 +25,18 @@ type Reply = number | "network" | ((req: Request) => Response | Promise<Response
 /** A fetch that answers from a script and records every request. */
 function scripted(replies: Reply[]) {
   const requests: Request[] = [];
-  const fetch = async (req: Request): Promise<Response> => {
-    requests.push(req);
-    const r = replies.length > 1 ? replies.shift()! : replies[0]!;
-    if (r === "network") throw new TypeError("fetch failed", { cause: Object.assign(new Error("x"), { code: "ECONNREFUSED" }) });
-    if (typeof r === "function") return r(req);
-    const body = r >= 300 ? `<?xml version="1.0"?><Error><Code>Code${r}</Code><Message>msg ${r}</Message></Error>` : null;
-    return new Response(body, { status: r });
+  const fetch = (req: Request): Promise<Response> => {
+    // A throw (a "network" reply, or an assert in a reply function) rejects, as from an async fetch.
+    try {
+      requests.push(req);
+      const r = replies.length > 1 ? replies.shift()! : replies[0]!;
+      if (r === "network") throw new TypeError("fetch failed", { cause: Object.assign(new Error("x"), { code: "ECONNREFUSED" }) });
+      if (typeof r === "function") return Promise.resolve(r(req));
+      const body = r >= 300 ? `<?xml version="1.0"?><Error><Code>Code${r}</Code><Message>msg ${r}</Message></Error>` : null;
+      return Promise.resolve(new Response(body, { status: r }));
+    } catch (e) {
+      return Promise.reject(e);
+    }
   };
   return { fetch, requests };
 }
@@ -48,8 +53,9 @@ function sinkWith(fetch: S3SinkOptions["fetch"], extra: Partial<S3SinkOptions> =
     secretAccessKey: "s",
     fetch,
     random: () => 0.5,
-    sleep: async (ms) => {
+    sleep: (ms) => {
       sleeps.push(ms);
+      return Promise.resolve();
     },
     count: (name, n) => {
       counts[name] = (counts[name] ?? 0) + n;

@@ -9,8 +9,9 @@ const out = (s: string) => process.stdout.write(`${s}\n`);
 
 const handle: PeriodicHandle = {
   running: true,
-  async stop() {
+  stop() {
     out("stop");
+    return Promise.resolve();
   },
   async flush(): Promise<FlushResult> {
     out("flush start");
