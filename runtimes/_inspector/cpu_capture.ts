@@ -67,8 +67,10 @@ export interface CpuProfileCaptureOptions extends CpuCaptureOptions {
    * small heap a bundle's own garbage makes that walk, the longest stall of
    * a bundle, much longer than the GC that removes it (Node 20, bench app,
    * 12-16 MB heap: 43 ms instead of 55 ms for the longest stall; the GC
-   * itself about 20 ms). Runtimes without `HeapProfiler.collectGarbage`
-   * skip it.
+   * itself about 20 ms). Asked once per capture, here; a `remote`
+   * recorder gets the answer and collects through its own session (the
+   * GC runs on this thread either way). Runtimes without
+   * `HeapProfiler.collectGarbage` skip it.
    */
   collectGarbageFirst?: () => boolean;
 }
@@ -125,6 +127,7 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
       intervalMicros,
       endTimeIsLastSample: options.endTimeIsLastSample,
       onStarted: options.onStarted,
+      collectGarbageFirst: options.collectGarbageFirst?.() ?? false,
     };
     if (options.remote !== undefined) {
       const remote = await options.remote(record);
@@ -142,7 +145,6 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
     }
     let keep = false;
     try {
-      if (options.collectGarbageFirst?.()) await collectGarbage(session);
       const result = await recordCpuProfile(session, { ...record, encode: encodeCpuProfile });
       if (!result.ok && "refused" in result) {
         // V8 gives each session its own profiler, but Bun's is one per VM:
@@ -160,19 +162,4 @@ export async function captureCpuProfile(options: CpuProfileCaptureOptions): Prom
   } finally {
     release();
   }
-}
-
-/**
- * A full GC, then a macrotask turn, so that the profiler starts in a task
- * of its own on the collected heap (V8 answers `collectGarbage` from a
- * task it posts, after the collection).
- */
-async function collectGarbage(session: InspectorSession): Promise<void> {
-  try {
-    await session.post("HeapProfiler.collectGarbage");
-  } catch {
-    // No HeapProfiler domain (Bun): start on the heap as it is.
-    return;
-  }
-  await new Promise((resolve) => setTimeout(resolve, 0));
 }

@@ -76,7 +76,12 @@ export function workerCpuProfiler(options: WorkerCpuProfilerOptions = {}): Remot
     } catch {
       return undefined;
     }
-    const task: CpuWorkerTask = { durationMs: o.durationMs, byteTarget: o.byteTarget, intervalMicros: o.intervalMicros };
+    const task: CpuWorkerTask = {
+      durationMs: o.durationMs,
+      byteTarget: o.byteTarget,
+      intervalMicros: o.intervalMicros,
+      collectGarbageFirst: o.collectGarbageFirst,
+    };
     let worker: import("node:worker_threads").Worker;
     try {
       // No execArgv: the app's flags (an --import of autoprof/register,

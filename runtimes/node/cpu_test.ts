@@ -5,6 +5,7 @@ import process from "node:process";
 import { captureCpuProfile } from "../_inspector/cpu_capture.ts";
 import { detectRuntime } from "../detect.ts";
 import { CPU_OFFLOAD_MIN_SAMPLES, nodeCpuProfile, offloadsCpuProfile } from "./cpu.ts";
+import { workerCpuProfiler } from "./cpu_offload.ts";
 
 const skip = detectRuntime() !== "node" && "Node adapter test (the worker profiles the main thread through connectToMainThread)";
 const never = new AbortController().signal;
@@ -45,13 +46,18 @@ describe("nodeCpuProfile()", { skip }, () => {
 });
 
 describe("captureCpuProfile() collectGarbageFirst", { skip }, () => {
-  /** Runs a short in-thread profile and counts the full GCs during it. */
-  async function majorGcs(collect: boolean): Promise<{ gcs: number; asked: number }> {
-    let gcs = 0;
+  /**
+   * Runs a short profile (in this thread, or in a worker) and counts this
+   * thread's full GCs that began before the profiler ran.
+   */
+  async function majorGcsBeforeStart(collect: boolean, inWorker: boolean): Promise<{ gcs: number; asked: number }> {
+    const starts: number[] = [];
     let asked = 0;
+    let startedAt = Infinity;
     const observer = new PerformanceObserver((list) => {
       for (const e of list.getEntries()) {
-        if ((e as unknown as { detail?: { kind?: number } }).detail?.kind === constants.NODE_PERFORMANCE_GC_MAJOR) gcs++;
+        const kind = (e as unknown as { detail?: { kind?: number } }).detail?.kind;
+        if (kind === constants.NODE_PERFORMANCE_GC_MAJOR) starts.push(e.startTime);
       }
     });
     observer.observe({ entryTypes: ["gc"] });
@@ -61,21 +67,27 @@ describe("captureCpuProfile() collectGarbageFirst", { skip }, () => {
         byteTarget: 0,
         signal: never,
         collectGarbageFirst: () => (asked++, collect),
+        onStarted: () => (startedAt = performance.now()),
+        remote: inWorker ? workerCpuProfiler() : undefined,
       });
       assert.ok(r.ok, !r.ok ? r.skipped : "");
+      assert.ok(startedAt < Infinity, "onStarted was called");
       await new Promise((resolve) => setTimeout(resolve, 50));
     } finally {
       observer.disconnect();
     }
-    return { gcs, asked };
+    return { gcs: starts.filter((t) => t < startedAt).length, asked };
   }
 
-  it("captureCpuProfile() runs a full GC before the profile only when collectGarbageFirst says so", async () => {
-    const yes = await majorGcs(true);
-    assert.equal(yes.asked, 1);
-    assert.ok(yes.gcs >= 1, `full GCs: ${yes.gcs}`);
-    const no = await majorGcs(false);
-    assert.equal(no.asked, 1);
-    assert.equal(no.gcs, 0);
-  });
+  for (const inWorker of [false, true]) {
+    const where = inWorker ? "a worker" : "this thread";
+    it(`captureCpuProfile() in ${where} runs a full GC before the profile only when collectGarbageFirst says so`, async () => {
+      const yes = await majorGcsBeforeStart(true, inWorker);
+      assert.equal(yes.asked, 1);
+      assert.ok(yes.gcs >= 1, `full GCs before the start: ${yes.gcs}`);
+      const no = await majorGcsBeforeStart(false, inWorker);
+      assert.equal(no.asked, 1);
+      assert.equal(no.gcs, 0);
+    });
+  }
 });

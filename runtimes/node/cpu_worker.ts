@@ -28,6 +28,8 @@ export interface CpuWorkerTask {
   byteTarget: number;
   /** Sampling interval, µs. */
   intervalMicros: number;
+  /** Collect the main thread's garbage before the profiler starts. */
+  collectGarbageFirst?: boolean;
 }
 
 async function run(): Promise<void> {
