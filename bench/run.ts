@@ -311,7 +311,7 @@ async function stall(rts: Runtime[]): Promise<StallResult[][]> {
   // Memory: an idle app, so that its heap holds only what the profiler allocates.
   for (const rt of rts) {
     if (quick && rt.name !== "node20") continue;
-    const tools = quick ? ["autoprof"] : rt.name.startsWith("node") ? ["autoprof", "autoprof-worker", "dd"] : ["autoprof"];
+    const tools = quick ? ["autoprof"] : rt.name.startsWith("node") ? ["autoprof", "autoprof-worker", "dd", "v8"] : ["autoprof"];
     for (const tool of tools) plan.push([rt, tool, 0, quick ? 1000 : 5000, true]);
   }
   for (const [rt, tool, heapMb, cpuMs, idle] of plan) {
@@ -440,13 +440,18 @@ async function stall(rts: Runtime[]): Promise<StallResult[][]> {
     const js = median(r.samples.map((x) => x.peakJsBytes));
     const bundle = median(r.samples.map((x) => x.bundleBytes));
     const kib = (bytes: number | undefined) => `${ms((bytes ?? NaN) / 1024, 0)} KiB`;
+    // The runtime's floor: V8's profiler started and stopped alone, in the
+    // same idle app.
+    const floor = memory.find((f) => f.ok && f.tool === r.tool.replace(" autoprof ", " v8 "));
+    const floorRss = floor?.samples?.length ? median(floor.samples.map((x) => x.peakRssBytes)) : undefined;
     targets.push({
       name: `${r.tool.replace(" (idle app)", "")}: peak extra memory during a bundle`,
       value: `${(rss / bundle).toFixed(0)}x bundle size`,
       limit: "<= 2x",
       pass: rss <= 2 * bundle,
       note: `RSS +${kib(rss)} at most (no-bundle windows +${kib(r.baselinePeakRssBytes?.median)}), JS heap +${kib(js)} ` +
-        `(no-bundle +${kib(r.baselinePeakJsBytes?.median)}), bundle ${ms(bundle / 1024, 1)} KiB`,
+        `(no-bundle +${kib(r.baselinePeakJsBytes?.median)}), bundle ${ms(bundle / 1024, 1)} KiB` +
+        (floorRss === undefined ? "" : `; V8's profiler alone: RSS +${kib(floorRss)}`),
     });
   }
   return results;
