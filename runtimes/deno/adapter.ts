@@ -20,7 +20,11 @@
  * @module
  */
 import type { Capabilities, Capability, PointInTimeProfile, RuntimeAdapter } from "../../src/types.ts";
-import { captureCpuProfile, DEFAULT_CPU_SAMPLING_INTERVAL_MICROS } from "../_inspector/cpu_capture.ts";
+import {
+  captureCpuProfile,
+  COLLECT_BEFORE_CPU_MAX_HEAP_BYTES,
+  DEFAULT_CPU_SAMPLING_INTERVAL_MICROS,
+} from "../_inspector/cpu_capture.ts";
 import { sharedHeapSampler } from "../_inspector/heap_sampler.ts";
 import { InspectorSession } from "../_inspector/session.ts";
 import { allocsProfile, nodeHeapProfile } from "../node/heap.ts";
@@ -114,7 +118,14 @@ export async function createDenoAdapter(options: DenoAdapterOptions = {}): Promi
     adapter.heap = (signal, options) => nodeHeapProfile(sampler, signal, options);
   }
   if (inspector.ok) {
-    adapter.cpu = (o) => captureCpuProfile({ ...o, samplingIntervalMicros: cpuInterval });
+    adapter.cpu = (o) =>
+      captureCpuProfile({
+        ...o,
+        samplingIntervalMicros: cpuInterval,
+        // V8 walks the whole heap, dead objects included, at the profile's
+        // start: in a small heap a GC first costs less than the walk saves.
+        collectGarbageFirst: () => deno.memoryUsage().heapUsed <= COLLECT_BEFORE_CPU_MAX_HEAP_BYTES,
+      });
   }
   return adapter;
 }

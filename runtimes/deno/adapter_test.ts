@@ -61,3 +61,28 @@ test("createDenoAdapter() off Deno without a namespace rejects with a TypeError"
   }
   await assert.rejects(createDenoAdapter(), TypeError);
 });
+
+test("the Deno adapter's CPU profile asks the heap size first, to start on a collected heap when it is small", {
+  skip: (globalThis as { Deno?: unknown }).Deno === undefined && "Deno only (the real inspector)",
+}, async () => {
+  const real = (globalThis as unknown as { Deno: DenoApi }).Deno;
+  let asked = 0;
+  const deno: DenoApi = Object.create(real, {
+    memoryUsage: {
+      value: () => {
+        asked++;
+        return { ...real.memoryUsage(), heapUsed: 1 };
+      },
+    },
+  });
+  const adapter = await createDenoAdapter({ deno });
+  assert.ok(adapter.cpu, "CPU profiles need deno test -A");
+  const before = asked;
+  // The profile's own timer does not hold the process open (by design):
+  // this one does, for the test.
+  const alive = setInterval(() => {}, 1000);
+  const r = await adapter.cpu({ durationMs: 50, byteTarget: 0, signal: new AbortController().signal })
+    .finally(() => clearInterval(alive));
+  assert.ok(r.ok, r.ok ? "" : r.skipped);
+  assert.equal(asked - before, 1, "memoryUsage() read once per profile");
+});

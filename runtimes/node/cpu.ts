@@ -7,7 +7,12 @@
  */
 import process from "node:process";
 import type { CpuCaptureOptions, TimedCapture } from "../../src/types.ts";
-import { captureCpuProfile, DEFAULT_CPU_SAMPLING_INTERVAL_MICROS, type RemoteCpuProfiler } from "../_inspector/cpu_capture.ts";
+import {
+  captureCpuProfile,
+  COLLECT_BEFORE_CPU_MAX_HEAP_BYTES,
+  DEFAULT_CPU_SAMPLING_INTERVAL_MICROS,
+  type RemoteCpuProfiler,
+} from "../_inspector/cpu_capture.ts";
 import type { InspectorLoader } from "../_inspector/session.ts";
 import { workerCpuProfiler } from "./cpu_offload.ts";
 import { nodeBusyFacts } from "./facts.ts";
@@ -43,14 +48,6 @@ export interface NodeCpuProfileOptions extends CpuCaptureOptions {
  * plus parse takes 110-150 ms against 100-115 ms with the worker.
  */
 export const CPU_OFFLOAD_MIN_SAMPLES = 5_000;
-
-/**
- * V8 heap in use up to which a CPU profile in this thread starts after a
- * full GC: about 25 ms of collection at 16 MiB (1.5 ms per MB measured
- * on Node 20 and 24), less than the garbage it removes adds to V8's walk
- * of the heap at `Profiler.start`. Bigger heaps start as they are.
- */
-export const COLLECT_BEFORE_CPU_MAX_HEAP_BYTES: number = 16 * 1024 * 1024;
 
 /**
  * Whether a CPU profile of this length is recorded in a worker.
