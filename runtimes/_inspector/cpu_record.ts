@@ -192,14 +192,24 @@ export function nextTurn(): Promise<void> {
  * `collectGarbage` from a task it posts, after the collection).
  */
 async function collectGarbage(session: InspectorSession): Promise<void> {
+  // Deno does not count that posted task as pending work: with nothing
+  // else to do, it ends the program (a top-level await "never resolved")
+  // before the reply. A timer holds the process for the wait; the reply
+  // comes as soon as the GC is done.
+  const hold = setTimeout(() => {}, GC_REPLY_HOLD_MS);
   try {
     await session.post("HeapProfiler.collectGarbage");
   } catch {
     // No HeapProfiler domain (Bun): start on the heap as it is.
     return;
+  } finally {
+    clearTimeout(hold);
   }
   await nextTurn();
 }
+
+/** Longest a GC's reply holds the process open (a GC takes milliseconds). */
+const GC_REPLY_HOLD_MS = 10_000;
 
 interface ProfileForOptions {
   durationMs: number;
